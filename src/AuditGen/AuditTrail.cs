@@ -1,0 +1,6 @@
+namespace AuditGen;
+
+/// <summary>Opens audit trails.</summary>
+public static partial class AuditTrail
+{
+}

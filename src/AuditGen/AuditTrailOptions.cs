@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace AuditGen;
+
+/// <summary>How a trail behaves. Validated when the trail is opened.</summary>
+public sealed class AuditTrailOptions
+{
+    /// <summary>The clock records are stamped with. Defaults to <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// The policy for tools that do not choose one. <see cref="AuditFailurePolicy.Default"/> (the default) means
+    /// <see cref="AuditFailurePolicy.FailClosed"/> for restricted tools and <see cref="AuditFailurePolicy.FailOpen"/> otherwise.
+    /// </summary>
+    public AuditFailurePolicy FailurePolicy { get; set; }
+
+    /// <summary>The HMAC-SHA256 key for <see cref="RedactionStrategy.Hmac"/> pseudonyms (at least 32 bytes). Required when any tool uses HMAC redaction.</summary>
+    public byte[]? HmacKey { get; set; }
+
+    /// <summary>The id of <see cref="HmacKey"/>, written with each pseudonym so keys can be rotated.</summary>
+    public int HmacKeyId { get; set; } = 1;
+
+    /// <summary>Receives audit failures under <see cref="AuditFailurePolicy.FailOpen"/>.</summary>
+    public IAuditAlertSink? AlertSink { get; set; }
+
+    /// <summary>Logger factory for the trail's own diagnostics and alerts.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Serializer options for tool arguments and results that are not primitives. Supply a source-generated
+    /// <c>TypeInfoResolver</c> for trimmed/AOT applications.</summary>
+    public JsonSerializerOptions? ValueSerializerOptions { get; set; }
+
+    /// <summary>Values longer than this (in characters of JSON) are truncated with a marker. Default 4096.</summary>
+    public int MaxCapturedValueLength { get; set; } = 4096;
+
+    /// <summary>The most records one group commit writes. Default 1024.</summary>
+    public int MaxBatchSize { get; set; } = 1024;
+
+    /// <summary>How many appends may wait for the writer before callers are slowed. Default 65,536.</summary>
+    public int QueueCapacity { get; set; } = 65_536;
+
+    /// <summary>Open for reading and verification only: no write lock, appends fail.</summary>
+    public bool ReadOnly { get; set; }
+}

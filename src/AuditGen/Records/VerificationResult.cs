@@ -1,0 +1,37 @@
+namespace AuditGen;
+
+/// <summary>Why a chain failed verification.</summary>
+public enum VerificationFailure
+{
+    /// <summary>Nothing failed.</summary>
+    None,
+    /// <summary>A record's content no longer hashes to its stored <c>Hash</c>: a field was edited.</summary>
+    HashMismatch,
+    /// <summary>A record's <c>PreviousHash</c> is not the hash of the record before it.</summary>
+    PreviousHashMismatch,
+    /// <summary>A sequence number is missing: a record was deleted.</summary>
+    Gap,
+    /// <summary>Records are out of order or a sequence number repeats.</summary>
+    Reorder,
+    /// <summary>A stored record cannot be read back as a record (malformed field, unknown enum value).</summary>
+    Malformed,
+    /// <summary>The query store and the durable journal disagree about a record.</summary>
+    JournalMismatch,
+}
+
+/// <summary>The outcome of verifying a trail.</summary>
+public sealed record VerificationResult
+{
+    /// <summary><see langword="true"/> when every record checked is intact and correctly chained.</summary>
+    public bool IsValid => Failure == VerificationFailure.None;
+    /// <summary>How many records were checked.</summary>
+    public required long RecordsChecked { get; init; }
+    /// <summary>The sequence number (position) of the first broken record, or <see langword="null"/> when valid.</summary>
+    public long? FirstBrokenSequence { get; init; }
+    /// <summary>What broke first.</summary>
+    public VerificationFailure Failure { get; init; }
+    /// <summary>A human-readable explanation naming the record and the mismatch; <see langword="null"/> when valid.</summary>
+    public string? Reason { get; init; }
+    /// <summary>The hash of the last record checked (the chain head), or <see langword="null"/> for an empty trail.</summary>
+    public string? HeadHash { get; init; }
+}
