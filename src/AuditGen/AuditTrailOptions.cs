@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AuditGen.Redaction;
 using Microsoft.Extensions.Logging;
 
 namespace AuditGen;
@@ -42,4 +43,39 @@ public sealed class AuditTrailOptions
 
     /// <summary>Open for reading and verification only: no write lock, appends fail.</summary>
     public bool ReadOnly { get; set; }
+
+    private RedactionEngine? _redaction;
+    private CachedLogger? _auditLogger;
+
+    /// <summary>
+    /// The redaction state for these options (HMAC key schedule and strategy redactors), built on first use and rebuilt
+    /// only if <see cref="HmacKey"/> or <see cref="HmacKeyId"/> is replaced. A benign race may build it twice.
+    /// </summary>
+    internal RedactionEngine Redaction
+    {
+        get
+        {
+            var engine = _redaction;
+            if (engine is null || !engine.IsFor(HmacKey, HmacKeyId))
+                _redaction = engine = new RedactionEngine(HmacKey, HmacKeyId);
+            return engine;
+        }
+    }
+
+    /// <summary>The <c>AuditGen</c> logger from <see cref="LoggerFactory"/>, or <see langword="null"/> when none is set.</summary>
+    internal ILogger? AuditLogger
+    {
+        get
+        {
+            var factory = LoggerFactory;
+            if (factory is null)
+                return null;
+            var cached = _auditLogger;
+            if (cached is null || !ReferenceEquals(cached.Factory, factory))
+                _auditLogger = cached = new CachedLogger(factory, factory.CreateLogger("AuditGen"));
+            return cached.Logger;
+        }
+    }
+
+    private sealed record CachedLogger(ILoggerFactory Factory, ILogger Logger);
 }

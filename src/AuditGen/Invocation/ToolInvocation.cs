@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.Diagnostics;
+using AuditGen.Redaction;
 
 namespace AuditGen;
 
@@ -11,45 +13,148 @@ namespace AuditGen;
 /// <c>Completed(result)</c>, <c>Completed()</c> and <c>Failed</c>.
 /// Arguments are redacted as they are captured: no raw classified value outlives the call in the audit path.
 /// </summary>
+/// <remarks>
+/// <para><b>Records.</b> <c>tool_invoked</c> (details <c>{"callId","arguments":{…},"dataAction"?}</c>), then
+/// <c>tool_completed</c> (<c>{"callId","result"?}</c>) or <c>tool_failed</c> (<c>{"callId"}</c> and an
+/// <see cref="AuditError"/> with the exception's type and redacted message). All carry the tool's name, resource type,
+/// classification and domains, the ambient <see cref="AuditContext"/>, the W3C trace and span of
+/// <see cref="Activity.Current"/>, and the redacted <c>ResourceId</c>/<c>SubjectId</c>.</para>
+/// <para><b>Redaction.</b> A declared <see cref="RedactionStrategy"/> wins; otherwise confidential values become HMAC
+/// pseudonyms and restricted values are erased; unclassified, public and internal values are recorded as they are. An
+/// object argument's unclassified property inherits the argument's classification. The result uses
+/// <see cref="ToolReturn.Classification"/>, or the tool's classification when that is not set. Exception messages get
+/// the raw text of this call's redacted arguments replaced by <c>[redacted:name]</c>, then the personal-data pattern pass.</para>
+/// <para><b>Value limits.</b> A value whose text is longer than <see cref="AuditTrailOptions.MaxCapturedValueLength"/>
+/// characters is recorded as <c>{"$truncated":true,"length":N,"prefix":"…"}</c>, the prefix being its first
+/// <c>MaxCapturedValueLength</c> characters (of its JSON text, for objects). A value the serializer cannot handle (a
+/// cycle, an unsupported type, a throwing getter) is recorded as
+/// <c>{"$unserializable":"Type.Full.Name","reason":"Exception.Type"}</c>; the call goes on.</para>
+/// <para><b>Failure policy.</b> The tool's own policy, else fail-closed for restricted tools, else the trail's, else
+/// fail-open. Fail-closed: <c>InvokedAsync</c> completes only once <c>tool_invoked</c> is durable (so the tool never
+/// runs unrecorded), <c>CompletedAsync</c> only once <c>tool_completed</c> is durable (so no result reaches the caller
+/// unrecorded), and an audit failure throws <see cref="AuditTrailException"/>. Fail-open: the append is started and
+/// not awaited; a failure is counted (<c>auditgen.append.failures</c> on the <c>AuditGen</c> meter), passed to
+/// <see cref="AuditTrailOptions.AlertSink"/> and logged (category <c>AuditGen</c>).</para>
+/// <para>Not thread-safe: one call, one flow. The synchronous methods block on the append under fail-closed.</para>
+/// </remarks>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public sealed partial class ToolInvocation
 {
+    private readonly IAuditTrail _trail;
+    private readonly ToolDescriptor _tool;
+    private readonly AuditTrailOptions _options;
+    private readonly RedactionEngine _redaction;
+    private readonly TimeProvider _time;
+    private readonly AuditContext? _context;
+    private readonly string? _traceId;
+    private readonly string? _spanId;
+    private readonly long _startTimestamp;
+    private readonly Guid _callId;
+    private readonly AuditFailurePolicy _policy;
+    private Stage _stage;
+
+    private ToolInvocation(IAuditTrail trail, ToolDescriptor tool)
+    {
+        _trail = trail;
+        _tool = tool;
+        _options = trail.Options ?? throw new ArgumentException("The trail has no options.", nameof(trail));
+        _redaction = _options.Redaction;
+        _time = _options.TimeProvider ?? TimeProvider.System;
+        _context = AuditContext.Current;
+        var activity = Activity.Current;
+        if (activity is not null && activity.IdFormat == ActivityIdFormat.W3C)
+        {
+            _traceId = activity.TraceId.ToHexString();
+            _spanId = activity.SpanId.ToHexString();
+        }
+
+        _policy = ResolvePolicy(tool, _options);
+        _callId = Guid.NewGuid();
+        BeginArguments();
+        _startTimestamp = _time.GetTimestamp();
+    }
+
+    private enum Stage : byte
+    {
+        Capturing,
+        Invoked,
+        Ended,
+    }
+
     /// <summary>Starts auditing one call of <paramref name="tool"/> on <paramref name="trail"/>, capturing the ambient <see cref="AuditContext"/>, the current activity and the start time.</summary>
-    public static ToolInvocation Start(IAuditTrail trail, ToolDescriptor tool) => throw new NotImplementedException();
-
-    /// <summary>Captures (and redacts) the argument for <c>tool.Parameters[parameterIndex]</c>.</summary>
-    public void Argument<T>(int parameterIndex, T value) => throw new NotImplementedException();
-
-    /// <summary>Begins an argument written property by property (its type has classified properties).</summary>
-    public void BeginObjectArgument(int parameterIndex) => throw new NotImplementedException();
-
-    /// <summary>Captures (and redacts) one property of the current object argument: <c>Parameters[p].Properties[propertyIndex]</c>.</summary>
-    public void ObjectProperty<T>(int propertyIndex, T value) => throw new NotImplementedException();
-
-    /// <summary>Ends the current object argument.</summary>
-    public void EndObjectArgument() => throw new NotImplementedException();
+    public static ToolInvocation Start(IAuditTrail trail, ToolDescriptor tool)
+    {
+        ArgumentNullException.ThrowIfNull(trail);
+        ArgumentNullException.ThrowIfNull(tool);
+        return new ToolInvocation(trail, tool);
+    }
 
     /// <summary>Records <c>tool_invoked</c>. Fail-closed: completes when the record is durable; fail-open: completes at once.</summary>
-    public ValueTask InvokedAsync() => throw new NotImplementedException();
+    /// <exception cref="AuditTrailException">Fail-closed and the record could not be made durable: the tool must not run.</exception>
+    public ValueTask InvokedAsync() => Record(CreateInvokedEntry(), toolException: null);
 
     /// <summary>Synchronous <see cref="InvokedAsync"/>.</summary>
-    public void Invoked() => throw new NotImplementedException();
+    /// <exception cref="AuditTrailException">Fail-closed and the record could not be made durable: the tool must not run.</exception>
+    public void Invoked() => RecordNow(CreateInvokedEntry(), toolException: null);
 
     /// <summary>Records <c>tool_completed</c> with the (redacted) result.</summary>
-    public ValueTask CompletedAsync<T>(T result) => throw new NotImplementedException();
+    /// <exception cref="AuditTrailException">Fail-closed and the record could not be made durable: the result must not be returned.</exception>
+    public ValueTask CompletedAsync<T>(T result) => Record(CreateCompletedEntry(result, hasResult: true), toolException: null);
 
     /// <summary>Records <c>tool_completed</c> for a tool without a result.</summary>
-    public ValueTask CompletedAsync() => throw new NotImplementedException();
+    /// <exception cref="AuditTrailException">Fail-closed and the record could not be made durable.</exception>
+    public ValueTask CompletedAsync() => Record(CreateCompletedEntry<object?>(null, hasResult: false), toolException: null);
 
     /// <summary>Synchronous <see cref="CompletedAsync{T}(T)"/>.</summary>
-    public void Completed<T>(T result) => throw new NotImplementedException();
+    /// <exception cref="AuditTrailException">Fail-closed and the record could not be made durable: the result must not be returned.</exception>
+    public void Completed<T>(T result) => RecordNow(CreateCompletedEntry(result, hasResult: true), toolException: null);
 
     /// <summary>Synchronous <see cref="CompletedAsync()"/>.</summary>
-    public void Completed() => throw new NotImplementedException();
+    /// <exception cref="AuditTrailException">Fail-closed and the record could not be made durable.</exception>
+    public void Completed() => RecordNow(CreateCompletedEntry<object?>(null, hasResult: false), toolException: null);
 
     /// <summary>Records <c>tool_failed</c> with the exception's type and redacted message. Never throws the tool's exception; the caller rethrows it.</summary>
-    public ValueTask FailedAsync(Exception exception) => throw new NotImplementedException();
+    /// <exception cref="AuditTrailException">Fail-closed and the failure record itself could not be made durable; its message names the tool's exception type and its inner exception is the audit failure.</exception>
+    public ValueTask FailedAsync(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return Record(CreateFailedEntry(exception), exception);
+    }
 
     /// <summary>Synchronous <see cref="FailedAsync"/>.</summary>
-    public void Failed(Exception exception) => throw new NotImplementedException();
+    /// <exception cref="AuditTrailException">Fail-closed and the failure record itself could not be made durable.</exception>
+    public void Failed(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        RecordNow(CreateFailedEntry(exception), exception);
+    }
+
+    /// <summary>The policy a call of <paramref name="tool"/> runs under (see the class remarks).</summary>
+    internal static AuditFailurePolicy ResolvePolicy(ToolDescriptor tool, AuditTrailOptions options)
+    {
+        if (tool.FailurePolicy != AuditFailurePolicy.Default)
+            return tool.FailurePolicy;
+        if (tool.Classification == DataClass.Restricted)
+            return AuditFailurePolicy.FailClosed;
+        if (options.FailurePolicy != AuditFailurePolicy.Default)
+            return options.FailurePolicy;
+        return AuditFailurePolicy.FailOpen;
+    }
+
+    private void EnsureStage(Stage expected, string operation)
+    {
+        if (_stage != expected)
+        {
+            throw new InvalidOperationException(
+                $"ToolInvocation of tool '{_tool.Name}': {operation} is not valid when the call is {StageName(_stage)} " +
+                "(the order is Start, Argument…, InvokedAsync, then CompletedAsync or FailedAsync, once).");
+        }
+    }
+
+    private static string StageName(Stage stage) => stage switch
+    {
+        Stage.Capturing => "not yet invoked",
+        Stage.Invoked => "invoked",
+        _ => "ended",
+    };
 }

@@ -1,0 +1,22 @@
+using System.Diagnostics.Metrics;
+
+namespace AuditGen.Telemetry;
+
+/// <summary>The <c>AuditGen</c> meter and its instruments. Tags never carry personal data.</summary>
+internal static class AuditGenMetrics
+{
+    /// <summary>The meter name, shared with the <c>AuditGen</c> activity source.</summary>
+    public const string MeterName = "AuditGen";
+
+    /// <summary>The name of <see cref="AppendFailures"/>.</summary>
+    public const string AppendFailuresName = "auditgen.append.failures";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    /// <summary>
+    /// Records that could not be made durable and did not fail their call (fail-open). Tags:
+    /// <c>gen_ai.tool.name</c> and <c>auditgen.action</c> (e.g. <c>tool_invoked</c>).
+    /// </summary>
+    public static Counter<long> AppendFailures { get; } = Meter.CreateCounter<long>(
+        AppendFailuresName, unit: "{record}", description: "Audit records that could not be made durable under the fail-open policy.");
+}
