@@ -1,28 +1,211 @@
+using System.Runtime.CompilerServices;
+using AuditGen.Canonical;
+using AuditGen.Storage;
+using AuditGen.Storage.Journal;
+using LiteDB;
+
 namespace AuditGen;
 
-/// <summary>A trail stored in an embedded LiteDB file, made durable by an fsynced journal. Open with <see cref="AuditTrail.OpenLiteDb"/>.</summary>
-public sealed class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, IDisposable
+/// <summary>A trail stored in an embedded LiteDB file, made durable by an fsynced journal. Open with <see cref="AuditTrail.OpenLiteDb(string, AuditTrailOptions?)"/>.</summary>
+/// <remarks>
+/// Appends go through one <c>GroupCommitWriter</c>: a group commit is written to the journal (<c>{path}.journal</c>)
+/// and fsynced once before its callers are acknowledged; LiteDB is the query store, brought up to date after the
+/// acknowledgement and from the journal's tail on open.
+/// </remarks>
+public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, IDisposable
 {
-    private LiteDbAuditTrail() { }
+    private const int PageSize = 4096;
+
+    private readonly string _path;
+    private readonly LiteDatabase _database;
+    private readonly ILiteCollection<BsonDocument> _records;
+    private readonly IJournalFile _journal;
+    private readonly WriteLock? _lock;
+    private readonly GroupCommitWriter? _writer;
+    private readonly QueryIndexer? _indexer;
+    private int _disposed;
+
+    private LiteDbAuditTrail(string path, AuditTrailOptions options, LiteDatabase database, ILiteCollection<BsonDocument> records,
+        IJournalFile journal, WriteLock? writeLock, JournalState state)
+    {
+        _path = path;
+        Options = options;
+        _database = database;
+        _records = records;
+        _journal = journal;
+        _lock = writeLock;
+        if (!options.ReadOnly)
+        {
+            _indexer = new QueryIndexer(records, state.FrameCount, capacityInBatches: 64);
+            _writer = new GroupCommitWriter(journal, _indexer, options, state.FrameCount, state.LastHash, state.Length);
+        }
+    }
 
     /// <inheritdoc />
-    public AuditTrailOptions Options => throw new NotImplementedException();
+    public AuditTrailOptions Options { get; }
 
     /// <inheritdoc />
-    public ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (_writer is null)
+            throw new AuditTrailException($"The audit trail '{_path}' was opened read-only; it accepts no appends.");
+        if (Volatile.Read(ref _disposed) != 0)
+            throw _writer.ClosedOrFaulted();
+        cancellationToken.ThrowIfCancellationRequested();
+        // Validation and canonicalization run on the caller's thread, so the single writer only sequences and hashes.
+        _ = entry.Action.ToWireName();
+        _ = entry.ActorType.ToWireName();
+        _ = entry.Classification.ToWireName();
+        _ = entry.Outcome.ToWireName();
+        _ = entry.Domains.ToWireNames();
+        var details = entry.Details is null ? null : System.Text.Encoding.UTF8.GetString(AuditRecordCodec.CanonicalizeDetails(entry.Details));
+        return _writer.AppendAsync(entry, details, cancellationToken);
+    }
 
     /// <inheritdoc />
-    public ValueTask<VerificationResult> VerifyAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (_writer is null)
+            return;
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            if (_writer.Fault is not null)
+                throw _writer.ClosedOrFaulted();
+            return;
+        }
+        await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
-    public IAsyncEnumerable<AuditRecord> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public async IAsyncEnumerable<AuditRecord> QueryAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ThrowIfDisposed();
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        var remaining = query.Limit ?? int.MaxValue;
+        if (remaining <= 0)
+            yield break;
 
-    /// <inheritdoc />
-    public ValueTask FlushAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+        // Snapshot the query store's extent first; anything beyond it comes from the journal (read-only trails).
+        var storeEnd = ReadStoreEnd();
+        var filter = LiteDbRecordMapping.ToFilter(query);
+        var after = -1L;
+        while (remaining > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var wanted = Math.Min(remaining, PageSize);
+            var page = ReadPage(filter, after, storeEnd, wanted);
+            foreach (var (position, record) in page)
+            {
+                yield return record;
+                after = position;
+                remaining--;
+            }
+            if (page.Count < wanted)
+                break;
+        }
 
-    /// <summary>Drains pending appends, makes them durable and releases the lock.</summary>
-    public ValueTask DisposeAsync() => throw new NotImplementedException();
+        if (_writer is null && remaining > 0)
+        {
+            foreach (var record in ReadJournalRecords(storeEnd))
+            {
+                if (!LiteDbRecordMapping.Matches(query, record))
+                    continue;
+                yield return record;
+                if (--remaining == 0)
+                    yield break;
+            }
+        }
+    }
+
+    /// <summary>Drains pending appends, makes them durable, brings the query store up to date and releases the lock.</summary>
+    /// <exception cref="AuditTrailException">The trail had faulted (the cause is inside); resources are released regardless.</exception>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        try
+        {
+            if (_writer is not null)
+            {
+                _writer.Complete();
+                await _writer.Completion.ConfigureAwait(false);
+                await _indexer!.Completion.ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _database.Dispose();
+            _journal.Dispose();
+            _lock?.Dispose();
+        }
+        if (_writer?.Fault is not null)
+            throw _writer.ClosedOrFaulted();
+        if (_indexer?.Fault is { } indexFault)
+            throw new AuditTrailException(
+                $"The query store of '{_path}' failed while the trail was closing ({indexFault.Message}). " +
+                "Every acknowledged record is durable in the journal and is replayed into the store on the next open.", indexFault);
+    }
 
     /// <summary>Synchronous <see cref="DisposeAsync"/>.</summary>
-    public void Dispose() => throw new NotImplementedException();
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+            throw new AuditTrailException($"The audit trail '{_path}' is closed: it was disposed.");
+    }
+
+    // One past the highest integer _id in the query store.
+    private long ReadStoreEnd()
+    {
+        var last = _records.Query().OrderByDescending("_id").Limit(1).FirstOrDefault();
+        return last is null ? 0 : LiteDbRecordMapping.PositionOf(last) + 1;
+    }
+
+    private List<(long Position, AuditRecord Record)> ReadPage(BsonExpression? filter, long after, long before, int count)
+    {
+        var range = Query.And(Query.GT("_id", after), Query.LT("_id", before));
+        // Unfiltered, the primary-key index scan already yields _id order; a filter may pick another index, so sort.
+        var documents = filter is null
+            ? _records.Query().Where(range).Limit(count).ToList()
+            : _records.Query().Where(Query.And(filter, range)).OrderBy("_id").Limit(count).ToList();
+        var page = new List<(long, AuditRecord)>(documents.Count);
+        foreach (var document in documents)
+        {
+            var position = LiteDbRecordMapping.PositionOf(document);
+            try
+            {
+                page.Add((position, LiteDbRecordMapping.FromDocument(document)));
+            }
+            catch (FormatException e)
+            {
+                throw new AuditStoreCorruptException($"The record at position {position} of '{_path}' cannot be read: {e.Message} Run VerifyAsync for the full diagnosis.", e);
+            }
+        }
+        return page;
+    }
+
+    // Journal records from sequence `from` on, up to the end of the valid frames.
+    private IEnumerable<AuditRecord> ReadJournalRecords(long from)
+    {
+        using var stream = _journal.OpenRead();
+        using var reader = new JournalReader(stream, _journal.Path);
+        while (reader.TryReadNext(out var frame))
+        {
+            if (frame.Header.Sequence < from)
+                continue;
+            AuditRecord record;
+            try
+            {
+                record = AuditRecordCodec.Deserialize(frame.Payload.Span);
+            }
+            catch (FormatException e)
+            {
+                throw new AuditStoreCorruptException($"The journal frame of sequence {frame.Header.Sequence} in '{_journal.Path}' cannot be read: {e.Message}", e);
+            }
+            yield return record;
+        }
+    }
 }

@@ -1,0 +1,141 @@
+namespace AuditGen.Integrity;
+
+/// <summary>
+/// Store-agnostic streaming verifier. Feed it every stored record in storage order with its storage position
+/// (<see cref="Observe"/>, or <see cref="ObserveMalformed"/> for one that cannot be read), then call
+/// <see cref="Complete"/>. It reports the first broken position and why:
+/// <list type="bullet">
+/// <item><see cref="VerificationFailure.Malformed"/>: the stored record cannot be read;</item>
+/// <item><see cref="VerificationFailure.HashMismatch"/>: the content no longer hashes to its stored hash (edited);</item>
+/// <item><see cref="VerificationFailure.Gap"/>: the expected sequence is missing from the rest of the store (deleted);</item>
+/// <item><see cref="VerificationFailure.Reorder"/>: the expected sequence is elsewhere (moved), repeated (inserted copy), or stored at the wrong position;</item>
+/// <item><see cref="VerificationFailure.PreviousHashMismatch"/>: the record does not chain onto the one before it.</item>
+/// </list>
+/// Checks run in that order per record, so an edited record is reported as an edit, not as a broken link.
+/// </summary>
+internal sealed class ChainVerifier
+{
+    private long _expected;
+    private long _checked;
+    private string _previousHex = HashHex.Zero;
+    private string? _headHash;
+    private VerificationResult? _failure;
+
+    // A record appeared ahead of its turn: whether it is a gap or a reorder depends on whether the missing sequence
+    // appears later in the store, so the verdict waits until the end (or until it shows up).
+    private long? _missingSequence;
+    private string? _missingContext;
+
+    /// <summary>Starts a chain at genesis.</summary>
+    public ChainVerifier() { }
+
+    /// <summary>Starts a chain that continues after a known, already-verified record.</summary>
+    public ChainVerifier(long nextSequence, string previousHash)
+    {
+        if (!HashHex.TryDecode(previousHash, stackalloc byte[ChainHasher.HashSize]))
+            throw new ArgumentException("Previous hash must be 64 lower-case hex digits.", nameof(previousHash));
+        _expected = nextSequence;
+        _previousHex = previousHash;
+        _headHash = nextSequence > 0 ? previousHash : null;
+    }
+
+    /// <summary>Whether a failure has been determined or is pending; later records cannot change the first broken position.</summary>
+    public bool HasFailed => _failure is not null || _missingSequence is not null;
+
+    /// <summary>The sequence the next record must carry.</summary>
+    public long ExpectedSequence => _expected;
+
+    /// <summary>Checks the next stored record. Returns <see langword="false"/> once the first failure is known.</summary>
+    public bool Observe(long position, AuditRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (_failure is not null)
+            return false;
+        if (_missingSequence is { } missing)
+        {
+            if (record.Sequence == missing)
+                Fail(missing, VerificationFailure.Reorder,
+                    $"Sequence {missing} is out of place: {_missingContext}, and sequence {missing} appears later, at storage position {position}.");
+            return _failure is null;
+        }
+
+        _checked++;
+        string actualHash;
+        try
+        {
+            actualHash = ChainHasher.ComputeRecordHash(record);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            return Fail(_expected, VerificationFailure.Malformed, $"Record at sequence {_expected} (storage position {position}) cannot be encoded: {e.Message}");
+        }
+
+        if (!string.Equals(actualHash, record.Hash, StringComparison.Ordinal))
+            return Fail(_expected, VerificationFailure.HashMismatch,
+                $"Sequence {_expected} (storage position {position}, record sequence {record.Sequence}): stored hash {HashHex.Short(record.Hash)} " +
+                $"but its content hashes to {HashHex.Short(actualHash)}; a field was edited.");
+
+        if (record.Sequence < _expected)
+            return Fail(_expected, VerificationFailure.Reorder,
+                $"Sequence {_expected} expected at storage position {position}, but the record there carries sequence {record.Sequence}, " +
+                "which came earlier: a record is repeated or out of order.");
+
+        if (record.Sequence > _expected || position > _expected)
+        {
+            _missingSequence = _expected;
+            _missingContext = record.Sequence > _expected
+                ? $"storage position {position} holds sequence {record.Sequence} where sequence {_expected} belongs"
+                : $"the store skips from position {_expected - 1} to {position}";
+            if (record.Sequence == _expected)
+                return Fail(_expected, VerificationFailure.Reorder,
+                    $"Sequence {_expected} is stored at position {position}, not at position {_expected}.");
+            return true;
+        }
+
+        if (!string.Equals(record.PreviousHash, _previousHex, StringComparison.Ordinal))
+            return Fail(_expected, VerificationFailure.PreviousHashMismatch,
+                $"Sequence {_expected}: previous hash {HashHex.Short(record.PreviousHash)} does not match " +
+                $"{(_expected == 0 ? "the genesis hash" : $"the hash of sequence {_expected - 1}")} {HashHex.Short(_previousHex)}.");
+
+        if (position != _expected)
+            return Fail(_expected, VerificationFailure.Reorder, $"Sequence {_expected} is stored at position {position}, not at position {_expected}.");
+
+        _previousHex = record.Hash;
+        _headHash = record.Hash;
+        _expected++;
+        return true;
+    }
+
+    /// <summary>Reports a stored record that could not be read back as a record.</summary>
+    public bool ObserveMalformed(long position, string problem)
+    {
+        if (_failure is not null)
+            return false;
+        if (_missingSequence is not null)
+            return true;
+        _checked++;
+        return Fail(_expected, VerificationFailure.Malformed, $"Record at sequence {_expected} (storage position {position}) is malformed: {problem}");
+    }
+
+    /// <summary>The verdict over everything observed.</summary>
+    public VerificationResult Complete()
+    {
+        if (_failure is null && _missingSequence is { } missing)
+            Fail(missing, VerificationFailure.Gap, $"Sequence {missing} is missing: {_missingContext}, and sequence {missing} appears nowhere after it; a record was deleted.");
+        return _failure ?? new VerificationResult { RecordsChecked = _checked, HeadHash = _headHash };
+    }
+
+    private bool Fail(long sequence, VerificationFailure failure, string reason)
+    {
+        _failure = new VerificationResult
+        {
+            RecordsChecked = _checked,
+            FirstBrokenSequence = sequence,
+            Failure = failure,
+            Reason = reason,
+            HeadHash = _headHash,
+        };
+        _missingSequence = null;
+        return false;
+    }
+}

@@ -1,0 +1,54 @@
+namespace AuditGen.Storage.Journal;
+
+/// <summary>The real journal file: unbuffered appends, <see cref="FileStream.Flush(bool)"/> with <c>true</c> (fsync) as the barrier.</summary>
+internal sealed class FileJournalFile : IJournalFile
+{
+    private readonly FileStream? _stream;
+
+    private FileJournalFile(string path, FileStream? stream)
+    {
+        Path = path;
+        _stream = stream;
+    }
+
+    /// <summary>Opens <paramref name="path"/>; see <see cref="JournalFileOpener"/>.</summary>
+    public static IJournalFile Open(string path, bool readOnly)
+    {
+        if (readOnly)
+            return new FileJournalFile(path, null);
+        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.None);
+        stream.Seek(0, SeekOrigin.End);
+        return new FileJournalFile(path, stream);
+    }
+
+    /// <inheritdoc />
+    public string Path { get; }
+
+    /// <inheritdoc />
+    public long Length => _stream?.Length ?? (File.Exists(Path) ? new FileInfo(Path).Length : 0);
+
+    /// <inheritdoc />
+    public void Append(ReadOnlySpan<byte> data) => Writable.Write(data);
+
+    /// <inheritdoc />
+    public void FlushToDisk() => Writable.Flush(flushToDisk: true);
+
+    /// <inheritdoc />
+    public void Truncate(long length)
+    {
+        Writable.SetLength(length);
+        Writable.Seek(0, SeekOrigin.End);
+        Writable.Flush(flushToDisk: true);
+    }
+
+    /// <inheritdoc />
+    public Stream OpenRead() =>
+        File.Exists(Path) || _stream is not null
+            ? new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1 << 16, FileOptions.SequentialScan)
+            : Stream.Null;
+
+    /// <inheritdoc />
+    public void Dispose() => _stream?.Dispose();
+
+    private FileStream Writable => _stream ?? throw new InvalidOperationException($"The journal '{Path}' is open read-only.");
+}

@@ -1,0 +1,186 @@
+using AuditGen.Canonical;
+using AuditGen.Integrity;
+using AuditGen.Storage;
+using AuditGen.Storage.Journal;
+using LiteDB;
+
+namespace AuditGen;
+
+public sealed partial class LiteDbAuditTrail
+{
+    private const int ReplayChunk = 4096;
+
+    /// <summary>Opens the trail at <paramref name="path"/>: lock, LiteDB, journal recovery, replay, chain head.</summary>
+    internal static LiteDbAuditTrail Open(string path, AuditTrailOptions options, JournalFileOpener journalOpener)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.TimeProvider is null)
+            throw new ArgumentException("Options.TimeProvider must not be null.", nameof(options));
+        if (options.MaxBatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatchSize, "Options.MaxBatchSize must be at least 1.");
+        if (options.QueueCapacity < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.QueueCapacity, "Options.QueueCapacity must be at least 1.");
+
+        var fullPath = System.IO.Path.GetFullPath(path);
+        var directory = System.IO.Path.GetDirectoryName(fullPath);
+        if (directory is not null && !Directory.Exists(directory))
+            throw new AuditTrailException($"Cannot open the audit trail '{fullPath}': its directory '{directory}' does not exist.");
+        if (options.ReadOnly && !File.Exists(fullPath))
+            throw new AuditTrailException($"Cannot open the audit trail '{fullPath}' read-only: the file does not exist.");
+
+        var writeLock = options.ReadOnly ? null : WriteLock.Acquire(fullPath + ".lock");
+        LiteDatabase? database = null;
+        IJournalFile? journal = null;
+        try
+        {
+            database = OpenDatabase(fullPath, options.ReadOnly);
+            var records = database.GetCollection(LiteDbRecordMapping.CollectionName, BsonAutoId.Int64);
+            var (storeEnd, storeTailHash) = ReadStoreTail(fullPath, records, options.ReadOnly);
+            journal = journalOpener(fullPath + ".journal", options.ReadOnly);
+            var state = Recover(journal, records, storeEnd, storeTailHash, options.ReadOnly);
+            return new LiteDbAuditTrail(fullPath, options, database, records, journal, writeLock, state);
+        }
+        catch
+        {
+            journal?.Dispose();
+            database?.Dispose();
+            writeLock?.Dispose();
+            throw;
+        }
+    }
+
+    private static LiteDatabase OpenDatabase(string path, bool readOnly)
+    {
+        try
+        {
+            var database = new LiteDatabase(new ConnectionString
+            {
+                Filename = path,
+                Connection = ConnectionType.Direct,
+                ReadOnly = readOnly,
+            });
+            try
+            {
+                var records = database.GetCollection(LiteDbRecordMapping.CollectionName, BsonAutoId.Int64);
+                if (!readOnly)
+                    LiteDbRecordMapping.EnsureIndexes(records);
+                return database;
+            }
+            catch
+            {
+                database.Dispose();
+                throw;
+            }
+        }
+        catch (Exception e) when (e is LiteException or IOException or InvalidOperationException or InvalidCastException
+            or IndexOutOfRangeException or ArgumentException or NullReferenceException or FormatException)
+        {
+            throw new AuditStoreCorruptException($"The audit store '{path}' cannot be opened as a LiteDB database: {e.Message}", e);
+        }
+    }
+
+    // One past the highest position in the query store, and the hash stored there.
+    private static (long End, string? TailHash) ReadStoreTail(string path, ILiteCollection<BsonDocument> records, bool readOnly)
+    {
+        BsonDocument? last;
+        try
+        {
+            last = records.Query().OrderByDescending("_id").Limit(1).FirstOrDefault();
+        }
+        catch (LiteException e)
+        {
+            throw new AuditStoreCorruptException($"The audit store '{path}' cannot be read: {e.Message}", e);
+        }
+        if (last is null)
+            return (0, null);
+        try
+        {
+            var position = LiteDbRecordMapping.PositionOf(last);
+            var hash = LiteDbRecordMapping.StoredHashOf(last);
+            if (!readOnly && !AuditRecordCodec.IsHashHex(hash))
+                throw new FormatException($"its stored hash '{hash}' is not 64 lower-case hex digits");
+            return (position + 1, hash);
+        }
+        catch (FormatException e)
+        {
+            throw new AuditStoreCorruptException($"The last record of the audit store '{path}' cannot be read: {e.Message}", e);
+        }
+    }
+
+    // Scans the journal: checks every frame, checks it agrees with the query store's tail, replays what the store lacks
+    // (writer) and cuts off a torn final group commit.
+    private static JournalState Recover(IJournalFile journal, ILiteCollection<BsonDocument> records, long storeEnd, string? storeTailHash, bool readOnly)
+    {
+        using var stream = journal.OpenRead();
+        using var reader = new JournalReader(stream, journal.Path);
+        if (reader.IsEmpty || reader.HeaderProblem == "torn")
+        {
+            if (storeEnd > 0)
+                throw new AuditStoreCorruptException(
+                    $"The journal '{journal.Path}' is empty or missing, but the query store holds records up to sequence {storeEnd - 1}; the durable record of them is gone.");
+            if (!readOnly)
+            {
+                journal.Truncate(0);
+                journal.Append(JournalFormat.FileHeader);
+                journal.FlushToDisk();
+            }
+            return new JournalState(0, HashHex.Zero, JournalFormat.FileHeaderLength);
+        }
+        if (reader.HeaderProblem is { } headerProblem)
+            throw new AuditStoreCorruptException($"The journal '{journal.Path}' is not an AuditGen journal: {headerProblem}.");
+
+        var replay = storeEnd == 0 ? new ChainVerifier() : new ChainVerifier(storeEnd, storeTailHash ?? HashHex.Zero);
+        var pending = new List<BsonDocument>();
+        while (reader.TryReadNext(out var frame))
+        {
+            var sequence = frame.Header.Sequence;
+            if (sequence == storeEnd - 1 && !readOnly && frame.Header.Hash != storeTailHash)
+                throw new AuditStoreCorruptException(
+                    $"The query store and the journal disagree about sequence {sequence}: the store has hash {HashHex.Short(storeTailHash)}, " +
+                    $"the journal '{journal.Path}' has {HashHex.Short(frame.Header.Hash)}. Refusing to extend a chain whose copies differ.");
+            if (sequence < storeEnd || readOnly)
+                continue;
+
+            AuditRecord record;
+            try
+            {
+                record = AuditRecordCodec.Deserialize(frame.Payload.Span);
+            }
+            catch (FormatException e)
+            {
+                throw new AuditStoreCorruptException($"The journal '{journal.Path}' holds an unreadable record at sequence {sequence}: {e.Message}", e);
+            }
+            if (record.Hash != frame.Header.Hash || !replay.Observe(sequence, record))
+                throw new AuditStoreCorruptException(
+                    $"The journal '{journal.Path}' record at sequence {sequence} does not chain onto the query store's tail: " +
+                    (replay.Complete().Reason ?? "its frame hash differs from its content's hash."));
+            pending.Add(LiteDbRecordMapping.ToDocument(sequence, record));
+            if (pending.Count == ReplayChunk)
+            {
+                records.InsertBulk(pending, pending.Count);
+                pending.Clear();
+            }
+        }
+        if (pending.Count > 0)
+            records.InsertBulk(pending, pending.Count);
+
+        if (reader.Problem is { } problem)
+        {
+            if (JournalTail.ExplainCorruption(stream, reader.Offset, reader.LastHeader, storeEnd) is { } corruption)
+                throw new AuditStoreCorruptException($"The journal is damaged before its end: {problem}; {corruption}.");
+            // A torn final group commit: it was never fsynced, so never acknowledged. Cut it off.
+            if (!readOnly)
+                journal.Truncate(reader.Offset);
+        }
+
+        // A read-only trail still opens, so an auditor can run VerifyAsync and see the disagreement as JournalMismatch.
+        if (reader.FrameCount < storeEnd && !readOnly)
+            throw new AuditStoreCorruptException(
+                $"The query store holds records up to sequence {storeEnd - 1}, but the journal '{journal.Path}' ends at sequence {reader.FrameCount - 1}.");
+        return new JournalState(reader.FrameCount, reader.LastHeader?.Hash ?? HashHex.Zero, reader.Offset);
+    }
+}
+
+/// <summary>The journal's recovered tail: how many records, the last hash, the valid length.</summary>
+internal readonly record struct JournalState(long FrameCount, string LastHash, long Length);

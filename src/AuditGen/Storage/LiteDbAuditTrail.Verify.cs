@@ -1,0 +1,158 @@
+using AuditGen.Canonical;
+using AuditGen.Integrity;
+using AuditGen.Storage;
+using AuditGen.Storage.Journal;
+using LiteDB;
+
+namespace AuditGen;
+
+public sealed partial class LiteDbAuditTrail
+{
+    /// <inheritdoc />
+    /// <remarks>
+    /// Three checks run in one pass, and the earliest broken sequence wins (ties go to the first listed):
+    /// the query store's chain (LiteDB documents in <c>_id</c> order, then journal records it has not indexed yet);
+    /// the journal's own chain; and agreement of the two copies (the LiteDB document at each position must carry the
+    /// hash of the journal frame of that sequence: <see cref="VerificationFailure.JournalMismatch"/>).
+    /// </remarks>
+    public async ValueTask<VerificationResult> VerifyAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await Task.Run(() => new TrailVerification(this, cancellationToken).Run(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One verification pass over the query store and the journal in lockstep.</summary>
+    private sealed class TrailVerification(LiteDbAuditTrail trail, CancellationToken cancellationToken)
+    {
+        private readonly ChainVerifier _store = new();
+        private readonly ChainVerifier _journalChain = new();
+        private VerificationResult? _mismatch;
+        private JournalReader _reader = null!;
+        private JournalFrameHeader? _lastFrame;
+
+        public VerificationResult Run()
+        {
+            var writer = trail._writer;
+            using var stream = trail._journal.OpenRead();
+            using var reader = new JournalReader(stream, trail._journal.Path, writer is null ? null : () => writer.DurableLength);
+            _reader = reader;
+            if (reader.HeaderProblem is { } headerProblem && headerProblem != "torn")
+                return Failed(0, VerificationFailure.Malformed, $"The journal '{trail._journal.Path}' is not an AuditGen journal: {headerProblem}.");
+
+            var storeEnd = VerifyStore();
+            AdvanceJournal(storeEnd - 1);
+            while (reader.TryReadNext(out var frame))
+                Feed(frame, alsoStore: frame.Header.Sequence >= storeEnd);
+
+            VerificationResult? journalDamage = null;
+            if (reader.Problem is { } problem
+                && (writer is not null || JournalTail.ExplainCorruption(stream, reader.Offset, reader.LastHeader, storeEnd) is not null))
+                journalDamage = Failed(reader.FrameCount, VerificationFailure.Malformed, $"The journal is damaged: {problem}.");
+
+            var storeResult = _store.Complete();
+            var journalResult = _journalChain.Complete();
+            if (!journalResult.IsValid)
+                journalResult = journalResult with { Reason = $"Journal '{trail._journal.Path}': {journalResult.Reason}" };
+            VerificationResult? first = null;
+            foreach (var candidate in new[] { storeResult, journalResult, journalDamage, _mismatch })
+                if (candidate is { IsValid: false } && (first is null || candidate.FirstBrokenSequence < first.FirstBrokenSequence))
+                    first = candidate;
+            return first ?? storeResult;
+        }
+
+        // Streams LiteDB in _id order; returns one past the last position seen.
+        private long VerifyStore()
+        {
+            var after = -1L;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                // The primary-key index scan yields documents in _id order.
+                var page = trail._records.Query().Where(Query.GT("_id", after)).Limit(PageSize).ToList();
+                foreach (var document in page)
+                {
+                    long position;
+                    try
+                    {
+                        position = LiteDbRecordMapping.PositionOf(document);
+                    }
+                    catch (FormatException e)
+                    {
+                        _store.ObserveMalformed(after + 1, e.Message);
+                        return after + 1;
+                    }
+
+                    AdvanceJournal(position);
+                    CompareWithJournal(position, document);
+                    try
+                    {
+                        _store.Observe(position, LiteDbRecordMapping.FromDocument(document));
+                    }
+                    catch (FormatException e)
+                    {
+                        _store.ObserveMalformed(position, e.Message);
+                    }
+                    after = position;
+                }
+                if (page.Count < PageSize)
+                    return after + 1;
+            }
+        }
+
+        private void CompareWithJournal(long position, BsonDocument document)
+        {
+            if (_mismatch is not null)
+                return;
+            if (_reader.FrameCount <= position)
+            {
+                _mismatch = Failed(position, VerificationFailure.JournalMismatch,
+                    $"The query store holds position {position}, but the durable journal ends at sequence {_reader.FrameCount - 1}.");
+                return;
+            }
+            var storedHash = LiteDbRecordMapping.StoredHashOf(document);
+            if (_lastFrame is { } frame && frame.Sequence == position && storedHash != frame.Hash)
+                _mismatch = Failed(position, VerificationFailure.JournalMismatch,
+                    $"Sequence {position}: the query store's record has hash {HashHex.Short(storedHash)}, the journal's has {HashHex.Short(frame.Hash)}.");
+        }
+
+        // Reads journal frames up to and including sequence `upTo`, checking the journal's own chain.
+        private void AdvanceJournal(long upTo)
+        {
+            while (_reader.FrameCount <= upTo && _reader.TryReadNext(out var frame))
+                Feed(frame, alsoStore: false);
+        }
+
+        private void Feed(JournalFrame frame, bool alsoStore)
+        {
+            _lastFrame = frame.Header;
+            var sequence = frame.Header.Sequence;
+            AuditRecord record;
+            try
+            {
+                record = AuditRecordCodec.Deserialize(frame.Payload.Span);
+            }
+            catch (FormatException e)
+            {
+                _journalChain.ObserveMalformed(sequence, e.Message);
+                if (alsoStore)
+                    _store.ObserveMalformed(sequence, $"journal record: {e.Message}");
+                return;
+            }
+            if (record.Hash != frame.Header.Hash)
+                _journalChain.ObserveMalformed(sequence, $"the frame header says hash {HashHex.Short(frame.Header.Hash)}, the record says {HashHex.Short(record.Hash)}");
+            else
+                _journalChain.Observe(sequence, record);
+            if (alsoStore)
+                _store.Observe(sequence, record);
+        }
+
+        private static VerificationResult Failed(long sequence, VerificationFailure failure, string reason) => new()
+        {
+            RecordsChecked = 0,
+            FirstBrokenSequence = sequence,
+            Failure = failure,
+            Reason = reason,
+        };
+    }
+}

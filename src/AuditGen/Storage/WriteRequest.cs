@@ -1,0 +1,52 @@
+namespace AuditGen.Storage;
+
+/// <summary>One item in the writer's queue: an append (entry + its canonical details) or a flush marker.</summary>
+internal readonly struct WriteRequest
+{
+    /// <summary>An append.</summary>
+    public WriteRequest(AuditEntry entry, string? canonicalDetails, TaskCompletionSource<AuditRecord> completion)
+    {
+        Entry = entry;
+        CanonicalDetails = canonicalDetails;
+        Completion = completion;
+        Flush = null;
+    }
+
+    /// <summary>A flush marker: completed once everything queued before it is durable and indexed.</summary>
+    public WriteRequest(TaskCompletionSource flush)
+    {
+        Entry = null;
+        CanonicalDetails = null;
+        Completion = null;
+        Flush = flush;
+    }
+
+    /// <summary>The entry to append, or <see langword="null"/> for a flush marker.</summary>
+    public AuditEntry? Entry { get; }
+
+    /// <summary>The entry's details in RFC 8785 form (canonicalized on the caller's thread).</summary>
+    public string? CanonicalDetails { get; }
+
+    /// <summary>Completed with the record once it is durable.</summary>
+    public TaskCompletionSource<AuditRecord>? Completion { get; }
+
+    /// <summary>The flush marker's completion.</summary>
+    public TaskCompletionSource? Flush { get; }
+
+    /// <summary>Fails whoever waits on this request.</summary>
+    public void Fail(Exception exception)
+    {
+        Completion?.TrySetException(exception);
+        Flush?.TrySetException(exception);
+    }
+}
+
+/// <summary>Acknowledged records handed from the writer to the query indexer, with the flush markers that follow them.</summary>
+internal sealed class IndexBatch(List<AuditRecord> records, List<TaskCompletionSource>? flushes)
+{
+    /// <summary>Durable records in sequence order.</summary>
+    public List<AuditRecord> Records { get; } = records;
+
+    /// <summary>Flush markers to complete once <see cref="Records"/> are indexed.</summary>
+    public List<TaskCompletionSource>? Flushes { get; } = flushes;
+}

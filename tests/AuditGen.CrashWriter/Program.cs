@@ -1,0 +1,52 @@
+// Usage:
+//   AuditGen.CrashWriter <path> append [writers]   appends forever with several concurrent writers and prints
+//                                                  "ACK <sequence> <hash>" for every acknowledged (durable) record.
+//   AuditGen.CrashWriter <path> lock               tries to open the trail for writing and prints "LOCKED <message>"
+//                                                  or "OPENED".
+using AuditGen;
+
+if (args.Length < 2)
+{
+    Console.Error.WriteLine("usage: AuditGen.CrashWriter <path> append [writers] | lock");
+    return 2;
+}
+
+var path = args[0];
+var output = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
+
+if (args[1] == "lock")
+{
+    try
+    {
+        await using var trail = AuditTrail.OpenLiteDb(path);
+        output.WriteLine("OPENED");
+        return 0;
+    }
+    catch (AuditTrailLockedException e)
+    {
+        output.WriteLine("LOCKED " + e.Message);
+        return 0;
+    }
+}
+
+var writers = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 8;
+var trailToKill = AuditTrail.OpenLiteDb(path);
+output.WriteLine("READY");
+var gate = new object();
+var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+{
+    for (var i = 0; ; i++)
+    {
+        var record = await trailToKill.AppendAsync(new AuditEntry
+        {
+            Action = AuditAction.ToolCompleted,
+            ActorId = $"writer-{w}",
+            ToolName = "crash_test",
+            Details = $"{{\"i\":{i}}}",
+        });
+        lock (gate)
+            output.WriteLine($"ACK {record.Sequence} {record.Hash}");
+    }
+})).ToArray();
+await Task.WhenAll(tasks);
+return 0;
