@@ -69,7 +69,7 @@ public sealed partial class ToolInvocation
         }
 
         _policy = ResolvePolicy(tool, _options);
-        _callId = Guid.NewGuid();
+        _callId = CallId.Next();
         BeginArguments();
         _startTimestamp = _time.GetTimestamp();
     }
