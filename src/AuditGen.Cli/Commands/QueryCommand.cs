@@ -1,3 +1,4 @@
+using AuditGen.Canonical;
 using System.CommandLine;
 using System.Globalization;
 using AuditGen.Cli.Output;
@@ -69,7 +70,7 @@ internal static class QueryCommand
     {
         if (query is { From: { } from, To: { } to } && from > to)
         {
-            io.Fail($"--from ({RecordJson.FormatTimestamp(from)}) is after --to ({RecordJson.FormatTimestamp(to)}).");
+            io.Fail($"--from ({AuditRecordCodec.FormatTimestamp(from)}) is after --to ({AuditRecordCodec.FormatTimestamp(to)}).");
             return ExitCodes.UsageError;
         }
 
@@ -80,7 +81,7 @@ internal static class QueryCommand
             await foreach (var record in trail.QueryAsync(query, cancellationToken))
             {
                 if (json)
-                    JsonOutput.WriteLine(io.Out, w => RecordJson.Write(w, record));
+                    io.Out.WriteLine(System.Text.Encoding.UTF8.GetString(AuditRecordCodec.Serialize(record)));
                 else
                     records.Add(record);
             }
@@ -112,7 +113,7 @@ internal static class QueryCommand
         {
             table.AddRow(
                 Cell(record.Sequence.ToString(CultureInfo.InvariantCulture)),
-                Cell(RecordJson.FormatTimestamp(record.Timestamp)),
+                Cell(AuditRecordCodec.FormatTimestamp(record.Timestamp)),
                 Cell(record.Action.ToWireName()),
                 Cell(record.ToolName),
                 Cell(record.ConversationId),

@@ -10,7 +10,7 @@ namespace AuditGen.Canonical;
 /// (null written explicitly), keys in RFC 8785 (ordinal UTF-16) order. The canonical form (hashed) leaves out
 /// <c>hash</c>; the full form (stored in the journal) includes it. Every other field is covered by the hash (DESIGN §4).
 /// </summary>
-internal static class AuditRecordCodec
+public static class AuditRecordCodec
 {
     /// <summary>The timestamp format on the wire: UTC, always six fractional digits.</summary>
     public const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
@@ -50,7 +50,7 @@ internal static class AuditRecordCodec
     /// canonicalized here.
     /// </summary>
     /// <exception cref="ArgumentException">A field cannot be encoded (undefined enum value, timestamp finer than a microsecond, details not a JSON object).</exception>
-    public static void Write(AuditRecord record, IBufferWriter<byte> output, bool includeHash, bool detailsAreCanonical)
+    internal static void Write(AuditRecord record, IBufferWriter<byte> output, bool includeHash, bool detailsAreCanonical)
     {
         ArgumentNullException.ThrowIfNull(record);
         var w = new CanonicalJsonWriter(output);
@@ -114,7 +114,7 @@ internal static class AuditRecordCodec
     /// occurrence of the bytes <c>,"id":"</c>: a nested <c>id</c> can only occur earlier (inside <c>details</c> or
     /// <c>error</c>), and string contents cannot contain an unescaped quote.
     /// </summary>
-    public static void WriteFullFromCanonical(ReadOnlySpan<byte> canonical, ReadOnlySpan<byte> hashHexUtf8, IBufferWriter<byte> output)
+    internal static void WriteFullFromCanonical(ReadOnlySpan<byte> canonical, ReadOnlySpan<byte> hashHexUtf8, IBufferWriter<byte> output)
     {
         var at = canonical.LastIndexOf(",\"id\":\""u8);
         if (at < 0 || hashHexUtf8.Length != HashHexLength)
@@ -132,7 +132,7 @@ internal static class AuditRecordCodec
 
     /// <summary>The canonical UTF-8 form of a details JSON object.</summary>
     /// <exception cref="ArgumentException">The text is not a JSON object.</exception>
-    public static byte[] CanonicalizeDetails(string details)
+    internal static byte[] CanonicalizeDetails(string details)
     {
         byte[] canonical;
         try
@@ -149,7 +149,7 @@ internal static class AuditRecordCodec
     }
 
     /// <summary>The wire form of a record id: lower-case, hyphenated.</summary>
-    public static string FormatId(Guid id) => id.ToString("D");
+    internal static string FormatId(Guid id) => id.ToString("D");
 
     /// <summary>The wire form of a timestamp: UTC, six fractional digits.</summary>
     /// <exception cref="ArgumentException">The timestamp has sub-microsecond precision, which the hash would not cover.</exception>
@@ -161,7 +161,7 @@ internal static class AuditRecordCodec
     }
 
     /// <summary>Parses a wire timestamp exactly (<see cref="TimestampFormat"/>).</summary>
-    public static bool TryParseTimestamp(string? text, out DateTimeOffset timestamp)
+    internal static bool TryParseTimestamp(string? text, out DateTimeOffset timestamp)
     {
         if (text is not null && text.Length == 27
             && DateTime.TryParseExact(text, TimestampFormat, CultureInfo.InvariantCulture,

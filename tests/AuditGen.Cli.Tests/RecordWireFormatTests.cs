@@ -1,13 +1,17 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
+using AuditGen.Canonical;
 using AuditGen.Cli.Output;
 
 namespace AuditGen.Cli.Tests;
 
-public sealed class RecordJsonTests
+/// <summary>What <c>auditgen query --json</c> prints per record: the trail's own wire form, hash included.</summary>
+public sealed class RecordWireFormatTests
 {
-    private static readonly AuditRecord Record = new()
+    private static readonly AuditRecord Unhashed = new()
     {
-        Sequence = 7,
+        Sequence = 0,
         Id = Guid.Parse("01936f3c-2a7b-7cc0-9a4e-4d2f8e1b0c11"),
         Timestamp = new DateTimeOffset(2025, 1, 31, 9, 30, 15, TimeSpan.Zero).AddTicks(1_234_560),
         Action = AuditAction.ToolFailed,
@@ -18,17 +22,32 @@ public sealed class RecordJsonTests
         Domains = ComplianceDomain.Hipaa | ComplianceDomain.Gdpr,
         Outcome = AuditOutcome.Failure,
         DurationMicros = 1500,
+        Cost = 0.0125m,
         Details = """{"callId":"call-1"}""",
         Error = new AuditError("System.Collections.Generic.KeyNotFoundException", "No patient [redacted]"),
         PreviousHash = new string('0', 64),
-        Hash = new string('a', 64),
+        Hash = new string('0', 64),
     };
 
-    private static JsonElement Written()
+    // The published formula (README, DESIGN §4), computed here independently of the library's hasher.
+    private static readonly AuditRecord Record = Unhashed with { Hash = SpecHash(AuditRecordCodec.GetCanonicalBytes(Unhashed), new byte[32]) };
+
+    private static string SpecHash(byte[] canonical, byte[] previous)
     {
-        using var text = new StringWriter();
-        JsonOutput.WriteLine(text, w => RecordJson.Write(w, Record));
-        return JsonDocument.Parse(text.ToString()).RootElement.Clone();
+        var leaf = SHA256.HashData([0x00, .. canonical]);
+        return Convert.ToHexStringLower(SHA256.HashData([.. "auditgen:v1"u8, .. previous, .. leaf]));
+    }
+
+    private static JsonElement Written() => JsonDocument.Parse(AuditRecordCodec.Serialize(Record)).RootElement.Clone();
+
+    [Fact]
+    public void An_exported_line_rehashes_to_its_own_hash_with_nothing_but_SHA256()
+    {
+        var line = AuditRecordCodec.Serialize(Record);
+        var parsed = AuditRecordCodec.Deserialize(line);
+
+        Assert.Equal(Record, parsed);
+        Assert.Equal(Record.Hash, SpecHash(AuditRecordCodec.GetCanonicalBytes(parsed), new byte[32]));
     }
 
     [Fact]
@@ -44,9 +63,10 @@ public sealed class RecordJsonTests
     }
 
     [Fact]
-    public void The_timestamp_is_utc_iso_8601_with_microseconds()
+    public void The_timestamp_is_utc_iso_8601_with_microseconds_and_cost_keeps_every_decimal_digit()
     {
         Assert.Equal("2025-01-31T09:30:15.123456Z", Written().GetProperty("timestamp").GetString());
+        Assert.Equal("0.0125", Written().GetProperty("cost").GetString());
     }
 
     [Fact]
