@@ -25,4 +25,19 @@ public class WrapperOverheadBenchmarks
 
     [Benchmark]
     public string GeneratedWrapperFailOpen() => _audited.LookupWard("MRN-0042", 3);
+
+    /// <summary>The same shape with no HMAC-redacted argument: the wrapper's own work.</summary>
+    [Benchmark]
+    public string GeneratedWrapperFailOpenNoHmac() => _audited.LookupWardPlain("north-3", 3);
+
+    /// <summary>One BCL HMAC-SHA256 (OpenSSL on Linux) of the same value: the floor the HMAC-redacted call cannot go under.</summary>
+    [Benchmark]
+    public int HmacSha256OfTheArgument()
+    {
+        System.Security.Cryptography.HMACSHA256.TryHashData(_key, "MRN-0042"u8, _mac, out var written);
+        return written;
+    }
+
+    private readonly byte[] _key = new byte[32];
+    private readonly byte[] _mac = new byte[32];
 }

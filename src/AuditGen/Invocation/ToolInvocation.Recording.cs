@@ -84,6 +84,7 @@ public sealed partial class ToolInvocation
         {
             // Longest first, so a value that contains another is replaced whole. Calls have a handful of arguments.
             Span<bool> done = stackalloc bool[_secretCount];
+            done.Clear(); // the module skips locals init
             for (var round = 0; round < _secretCount; round++)
             {
                 var longest = -1;
