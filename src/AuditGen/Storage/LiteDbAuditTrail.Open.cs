@@ -1,3 +1,4 @@
+using System.Globalization;
 using AuditGen.Canonical;
 using AuditGen.Integrity;
 using AuditGen.Storage;
@@ -54,12 +55,19 @@ public sealed partial class LiteDbAuditTrail
     {
         try
         {
-            var database = new LiteDatabase(new ConnectionString
+            var connection = new ConnectionString
             {
                 Filename = path,
                 Connection = ConnectionType.Direct,
                 ReadOnly = readOnly,
-            });
+            };
+
+            // Identifiers compare exactly: an audit query for user "dr.grey" must not return "Dr.Grey" (LiteDB's default
+            // is culture-aware and case-insensitive). A file keeps the collation it was created with; LiteDB refuses to
+            // open one whose collation differs from the connection's, so it is only named for a new file.
+            if (!File.Exists(path) || new FileInfo(path).Length == 0)
+                connection.Collation = new Collation(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal);
+            var database = new LiteDatabase(connection);
             try
             {
                 var records = database.GetCollection(LiteDbRecordMapping.CollectionName, BsonAutoId.Int64);

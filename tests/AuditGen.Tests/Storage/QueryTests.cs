@@ -37,4 +37,15 @@ public sealed class QueryTests : IDisposable
 
         Assert.Equal(record, Assert.Single(await TrailFixtures.QueryAllAsync(trail)));
     }
+
+    [Fact]
+    public async Task Identifiers_match_exactly_so_a_query_never_returns_another_users_records()
+    {
+        await using var trail = _folder.Open();
+        var lower = await trail.AppendAsync(Entries.ToolCall(0, conversation: "conv-a", user: "dr.grey"));
+        await trail.AppendAsync(Entries.ToolCall(1, conversation: "CONV-A", user: "Dr.Grey"));
+
+        Assert.Equal([lower], await TrailFixtures.QueryAllAsync(trail, new AuditQuery { UserId = "dr.grey", ConversationId = "conv-a" }));
+        Assert.Empty(await TrailFixtures.QueryAllAsync(trail, new AuditQuery { UserId = "DR.GREY" }));
+    }
 }
