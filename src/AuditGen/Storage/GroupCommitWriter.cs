@@ -175,7 +175,7 @@ internal sealed class GroupCommitWriter
 
             var now = _time.GetUtcNow();
             var timestamp = new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
-            var unhashed = ToRecord(entry, request.CanonicalDetails, _nextSequence, _ids.Next(timestamp), timestamp, _previousHex);
+            var unhashed = SequencedRecord.From(entry, request.CanonicalDetails, _nextSequence, _ids.Next(timestamp), timestamp, _previousHex);
             try
             {
                 _canonical.Clear();
@@ -243,36 +243,4 @@ internal sealed class GroupCommitWriter
             queued.Fail(new AuditTrailException(message, cause));
         return fault;
     }
-
-    private static AuditRecord ToRecord(AuditEntry entry, string? details, long sequence, Guid id, DateTimeOffset timestamp, string previousHash) => new()
-    {
-        Sequence = sequence,
-        Id = id,
-        Timestamp = timestamp,
-        Action = entry.Action,
-        ActorId = entry.ActorId,
-        ActorType = entry.ActorType,
-        ConversationId = entry.ConversationId,
-        UserId = entry.UserId,
-        SubjectId = entry.SubjectId,
-        AgentName = entry.AgentName,
-        ToolName = entry.ToolName,
-        ResourceType = entry.ResourceType,
-        ResourceId = entry.ResourceId,
-        Classification = entry.Classification,
-        Domains = entry.Domains,
-        Outcome = entry.Outcome,
-        DurationMicros = entry.DurationMicros,
-        Details = details,
-        Error = entry.Error,
-        Model = entry.Model,
-        TokensIn = entry.TokensIn,
-        TokensOut = entry.TokensOut,
-        Cost = entry.Cost,
-        TraceId = entry.TraceId,
-        SpanId = entry.SpanId,
-        Sealed = entry.Sealed,
-        PreviousHash = previousHash,
-        Hash = string.Empty,
-    };
 }

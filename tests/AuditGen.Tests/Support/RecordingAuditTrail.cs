@@ -102,37 +102,8 @@ public sealed class RecordingAuditTrail : IAuditTrail
         lock (_gate)
         {
             var previous = _records.Count == 0 ? new string('0', 64) : _records[^1].Record.Hash;
-            var record = new AuditRecord
-            {
-                Sequence = _records.Count,
-                Id = Guid.NewGuid(),
-                Timestamp = Options.TimeProvider.GetUtcNow(),
-                Action = entry.Action,
-                ActorId = entry.ActorId,
-                ActorType = entry.ActorType,
-                ConversationId = entry.ConversationId,
-                UserId = entry.UserId,
-                SubjectId = entry.SubjectId,
-                AgentName = entry.AgentName,
-                ToolName = entry.ToolName,
-                ResourceType = entry.ResourceType,
-                ResourceId = entry.ResourceId,
-                Classification = entry.Classification,
-                Domains = entry.Domains,
-                Outcome = entry.Outcome,
-                DurationMicros = entry.DurationMicros,
-                Details = entry.Details,
-                Error = entry.Error,
-                Model = entry.Model,
-                TokensIn = entry.TokensIn,
-                TokensOut = entry.TokensOut,
-                Cost = entry.Cost,
-                TraceId = entry.TraceId,
-                SpanId = entry.SpanId,
-                Sealed = entry.Sealed,
-                PreviousHash = previous,
-                Hash = Link(previous, entry),
-            };
+            var record = SequencedRecord.From(entry, entry.Details, _records.Count, Guid.NewGuid(), Options.TimeProvider.GetUtcNow(), previous)
+                with { Hash = Link(previous, entry) };
             _records.Add((entry, record));
             return record;
         }
