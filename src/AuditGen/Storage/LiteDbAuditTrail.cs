@@ -36,7 +36,7 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
         _lock = writeLock;
         if (!options.ReadOnly)
         {
-            _indexer = new QueryIndexer(records, state.FrameCount, capacityInBatches: 64);
+            _indexer = new QueryIndexer(records, state.FrameCount, maxPendingRecords: options.QueueCapacity);
             _writer = new GroupCommitWriter(journal, _indexer, options, state.FrameCount, state.LastHash, state.Length);
         }
     }
