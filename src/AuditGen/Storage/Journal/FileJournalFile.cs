@@ -16,9 +16,20 @@ internal sealed class FileJournalFile : IJournalFile
     {
         if (readOnly)
             return new FileJournalFile(path, null);
+        var created = !File.Exists(path);
         var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.None);
-        stream.Seek(0, SeekOrigin.End);
-        return new FileJournalFile(path, stream);
+        try
+        {
+            if (created)
+                DirectorySync.Flush(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+            stream.Seek(0, SeekOrigin.End);
+            return new FileJournalFile(path, stream);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc />
