@@ -19,4 +19,11 @@ internal static class AuditGenMetrics
     /// </summary>
     public static Counter<long> AppendFailures { get; } = Meter.CreateCounter<long>(
         AppendFailuresName, unit: "{record}", description: "Audit records that could not be made durable under the fail-open policy.");
+
+    /// <summary>The name of the counter of failed entries that could not be written to the spool either.</summary>
+    public const string SpoolFailuresName = "auditgen.spool.failures";
+
+    /// <summary>Failed fail-open entries that could not be written to the spool file either.</summary>
+    public static Counter<long> SpoolFailures { get; } = Meter.CreateCounter<long>(
+        SpoolFailuresName, unit: "{record}", description: "Failed audit entries that could not be written to the spool file.");
 }
