@@ -5,7 +5,7 @@ namespace AuditGen;
 /// assigning <c>Sequence</c>, <c>Id</c>, <c>Timestamp</c> and the chain hashes. Values must already be redacted:
 /// the trail stores them as given.
 /// </summary>
-public sealed class AuditEntry
+public sealed record AuditEntry
 {
     /// <summary>What happened.</summary>
     public required AuditAction Action { get; init; }

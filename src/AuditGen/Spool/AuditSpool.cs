@@ -318,33 +318,7 @@ public static class AuditSpool
             throw new FormatException($"'entry.details' cannot be recorded: {ex.Message}", ex);
         }
 
-        var e = failure.Entry;
-        return new AuditEntry
-        {
-            Action = e.Action,
-            ActorId = e.ActorId,
-            ActorType = e.ActorType,
-            AgentName = e.AgentName,
-            Classification = e.Classification,
-            ConversationId = e.ConversationId,
-            Cost = e.Cost,
-            Details = details,
-            Domains = e.Domains,
-            DurationMicros = e.DurationMicros,
-            Error = e.Error,
-            Model = e.Model,
-            Outcome = e.Outcome,
-            ResourceId = e.ResourceId,
-            ResourceType = e.ResourceType,
-            Sealed = e.Sealed,
-            SpanId = e.SpanId,
-            SubjectId = e.SubjectId,
-            TokensIn = e.TokensIn,
-            TokensOut = e.TokensOut,
-            ToolName = e.ToolName,
-            TraceId = e.TraceId,
-            UserId = e.UserId,
-        };
+        return failure.Entry with { Details = details };
     }
 
     private static string WriteJson(Action<Utf8JsonWriter> write)
