@@ -23,6 +23,7 @@ public static class CliApp
         {
             VerifyCommand.Create(io),
             QueryCommand.Create(io),
+            RebuildCommand.Create(io),
         };
 
         var parseResult = root.Parse(args);

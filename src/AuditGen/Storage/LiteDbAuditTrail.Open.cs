@@ -51,7 +51,11 @@ public sealed partial class LiteDbAuditTrail
         }
     }
 
-    private static LiteDatabase OpenDatabase(string path, bool readOnly)
+    /// <summary>
+    /// Opens (or creates, with ordinal collation) the LiteDB query store at <paramref name="path"/> and, for a writer,
+    /// ensures its indexes. Also used by <see cref="AuditTrail.RebuildQueryStore"/> to create a fresh store.
+    /// </summary>
+    internal static LiteDatabase OpenDatabase(string path, bool readOnly)
     {
         try
         {
@@ -84,7 +88,9 @@ public sealed partial class LiteDbAuditTrail
         catch (Exception e) when (e is LiteException or IOException or InvalidOperationException or InvalidCastException
             or IndexOutOfRangeException or ArgumentException or NullReferenceException or FormatException)
         {
-            throw new AuditStoreCorruptException($"The audit store '{path}' cannot be opened as a LiteDB database: {e.Message}", e);
+            throw new AuditStoreCorruptException(
+                $"The audit store '{path}' cannot be opened as a LiteDB database: {e.Message} " +
+                $"The journal '{path}.journal' holds every acknowledged record; `auditgen rebuild {path}` (AuditTrail.RebuildQueryStore) rebuilds the query store from it.", e);
         }
     }
 
