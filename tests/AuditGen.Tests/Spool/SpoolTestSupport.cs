@@ -55,30 +55,9 @@ internal static class SpoolFiles
         return reader.ReadToEnd();
     }
 
-    public static AuditEntry Entry(int n, string toolName = "lookup_patient") => new()
-    {
-        Action = AuditAction.ToolCompleted,
-        ActorId = "triage-agent",
-        ActorType = ActorType.Agent,
-        ConversationId = "conv-1",
-        UserId = "dr.house",
-        SubjectId = "hmac:1:3f2a",
-        AgentName = "triage",
-        ToolName = toolName,
-        ResourceType = "patient",
-        ResourceId = "hmac:1:77aa",
-        Classification = DataClass.Restricted,
-        Domains = ComplianceDomain.Hipaa | ComplianceDomain.Gdpr,
-        Outcome = AuditOutcome.Success,
-        DurationMicros = 1_250 + n,
-        Details = $$"""{ "n": {{n}}, "args": { "mrn": "[erased]" } }""",
-        Model = "gpt-x",
-        TokensIn = 120,
-        TokensOut = 40,
-        Cost = 0.0125m,
-        TraceId = "4bf92f3577b34da6a3ce929d0e0e4736",
-        SpanId = "00f067aa0ba902b7",
-    };
+    /// <summary>The shared sample tool call, as a completion of <paramref name="toolName"/>.</summary>
+    public static AuditEntry Entry(int n, string toolName = "lookup_patient") =>
+        Support.Entries.ToolCall(n) with { Action = AuditAction.ToolCompleted, ToolName = toolName };
 
     /// <summary>Spools entries 0..count-1 through a sink, the clock advancing a second between failures.</summary>
     public static void Spool(string path, Microsoft.Extensions.Time.Testing.FakeTimeProvider time, int count, int firstN = 0)
