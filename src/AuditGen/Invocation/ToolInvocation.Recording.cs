@@ -19,7 +19,7 @@ public sealed partial class ToolInvocation
     private AuditEntry CreateCompletedEntry<T>(T result, bool hasResult)
     {
         EnsureStage(Stage.Invoked, nameof(CompletedAsync));
-        var duration = ElapsedMicros();
+        var duration = _durationMicros = ElapsedMicros();
         var details = ResultDetails(result, hasResult);
         _stage = Stage.Ended;
         ForgetSecrets();
@@ -29,7 +29,7 @@ public sealed partial class ToolInvocation
     private AuditEntry CreateFailedEntry(Exception exception)
     {
         EnsureStage(Stage.Invoked, nameof(FailedAsync));
-        var duration = ElapsedMicros();
+        var duration = _durationMicros = ElapsedMicros();
         var type = exception.GetType();
         var error = new AuditError(type.FullName ?? type.Name, RedactMessage(exception.Message));
         _stage = Stage.Ended;

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using AuditGen.Canonical;
 using AuditGen.Integrity;
 using AuditGen.Storage.Journal;
+using AuditGen.Telemetry;
 
 namespace AuditGen.Storage;
 
@@ -13,7 +15,7 @@ namespace AuditGen.Storage;
 /// If the journal cannot be written or synced, the writer is faulted: that batch, everything queued and every later
 /// append fail with an <see cref="AuditTrailException"/> carrying the cause. Nothing is dropped silently.
 /// </summary>
-internal sealed class GroupCommitWriter
+internal sealed class GroupCommitWriter : IQueueDepthSource
 {
     private readonly Channel<WriteRequest> _requests;
     private readonly IJournalFile _journal;
@@ -25,6 +27,7 @@ internal sealed class GroupCommitWriter
     private readonly ByteBufferWriter _canonical = new(2048);
     private readonly List<WriteRequest> _batch = [];
     private readonly List<int> _frameOffsets = [];
+    private readonly List<long> _queuedAt = [];
     private readonly byte[] _previousHash = new byte[ChainHasher.HashSize];
     private string _previousHex;
     private long _nextSequence;
@@ -51,8 +54,15 @@ internal sealed class GroupCommitWriter
             FullMode = BoundedChannelFullMode.Wait,
             AllowSynchronousContinuations = false,
         });
+        AuditGenMetrics.AddQueue(this);
         Completion = Task.Run(RunAsync);
     }
+
+    /// <inheritdoc />
+    public long QueueDepth => _requests.Reader.Count;
+
+    /// <inheritdoc />
+    public string QueueName => _journal.Path;
 
     /// <summary>Completes when the writer has drained its queue and stopped (after <see cref="Complete"/> or a fault).</summary>
     public Task Completion { get; }
@@ -70,7 +80,7 @@ internal sealed class GroupCommitWriter
     public ValueTask<AuditRecord> AppendAsync(AuditEntry entry, string? canonicalDetails, CancellationToken cancellationToken)
     {
         var completion = new TaskCompletionSource<AuditRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var request = new WriteRequest(entry, canonicalDetails, completion);
+        var request = new WriteRequest(entry, canonicalDetails, completion, AuditGenMetrics.AppendDuration.Enabled ? Stopwatch.GetTimestamp() : 0);
         if (_requests.Writer.TryWrite(request))
             return new ValueTask<AuditRecord>(completion.Task);
         return EnqueueSlowAsync(request, completion.Task, cancellationToken);
@@ -151,6 +161,7 @@ internal sealed class GroupCommitWriter
         }
         finally
         {
+            AuditGenMetrics.RemoveQueue(this);
             _indexer.Complete();
         }
     }
@@ -162,6 +173,7 @@ internal sealed class GroupCommitWriter
         var completions = new List<TaskCompletionSource<AuditRecord>>(_batch.Count);
         _frames.Clear();
         _frameOffsets.Clear();
+        _queuedAt.Clear();
         Span<byte> hash = stackalloc byte[ChainHasher.HashSize];
         Span<byte> hashHex = stackalloc byte[ChainHasher.HashSize * 2];
 
@@ -205,6 +217,7 @@ internal sealed class GroupCommitWriter
             _nextSequence++;
             records.Add(record);
             completions.Add(request.Completion!);
+            _queuedAt.Add(request.QueuedAt);
         }
 
         if (records.Count > 0)
@@ -228,8 +241,22 @@ internal sealed class GroupCommitWriter
 
             for (var i = 0; i < records.Count; i++)
                 completions[i].TrySetResult(records[i]);
+            ReportAppended(records.Count);
         }
         return new IndexBatch(records, flushes);
+    }
+
+    private void ReportAppended(int count)
+    {
+        AuditGenTelemetry.RecordsAppended(count);
+        var histogram = AuditGenMetrics.AppendDuration;
+        if (!histogram.Enabled)
+            return;
+        foreach (var queuedAt in _queuedAt)
+        {
+            if (queuedAt != 0)
+                histogram.Record(Stopwatch.GetElapsedTime(queuedAt).TotalSeconds);
+        }
     }
 
     private AuditTrailException FailAndDrain(string message, Exception cause, IEnumerable<WriteRequest> inFlight)

@@ -2,6 +2,7 @@ using AuditGen.Canonical;
 using AuditGen.Integrity;
 using AuditGen.Storage;
 using AuditGen.Storage.Journal;
+using AuditGen.Telemetry;
 using LiteDB;
 
 namespace AuditGen;
@@ -19,7 +20,9 @@ public sealed partial class LiteDbAuditTrail
     {
         ThrowIfDisposed();
         await FlushAsync(cancellationToken).ConfigureAwait(false);
-        return await Task.Run(() => new TrailVerification(this, cancellationToken).Run(), cancellationToken).ConfigureAwait(false);
+        var result = await Task.Run(() => new TrailVerification(this, cancellationToken).Run(), cancellationToken).ConfigureAwait(false);
+        AuditGenTelemetry.VerificationCompleted(result);
+        return result;
     }
 
     /// <summary>One verification pass over the query store and the journal in lockstep.</summary>

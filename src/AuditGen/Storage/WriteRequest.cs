@@ -4,12 +4,13 @@ namespace AuditGen.Storage;
 internal readonly struct WriteRequest
 {
     /// <summary>An append.</summary>
-    public WriteRequest(AuditEntry entry, string? canonicalDetails, TaskCompletionSource<AuditRecord> completion)
+    public WriteRequest(AuditEntry entry, string? canonicalDetails, TaskCompletionSource<AuditRecord> completion, long queuedAt = 0)
     {
         Entry = entry;
         CanonicalDetails = canonicalDetails;
         Completion = completion;
         Flush = null;
+        QueuedAt = queuedAt;
     }
 
     /// <summary>A flush marker: completed once everything queued before it is durable and indexed.</summary>
@@ -19,6 +20,7 @@ internal readonly struct WriteRequest
         CanonicalDetails = null;
         Completion = null;
         Flush = flush;
+        QueuedAt = 0;
     }
 
     /// <summary>The entry to append, or <see langword="null"/> for a flush marker.</summary>
@@ -29,6 +31,9 @@ internal readonly struct WriteRequest
 
     /// <summary>Completed with the record once it is durable.</summary>
     public TaskCompletionSource<AuditRecord>? Completion { get; }
+
+    /// <summary>The <see cref="System.Diagnostics.Stopwatch"/> timestamp the append was queued at, or 0 when <c>auditgen.append.duration</c> was not listened to.</summary>
+    public long QueuedAt { get; }
 
     /// <summary>The flush marker's completion.</summary>
     public TaskCompletionSource? Flush { get; }
