@@ -50,10 +50,7 @@ public sealed partial class ToolInvocation
         var parameter = _tool.Parameters[_objectParameter];
         var property = parameter.Properties[propertyIndex];
 
-        // An unclassified property of a classified argument is as sensitive as the argument.
-        var strategy = property.Classification is null
-            ? RedactionEngine.StrategyFor(parameter.Classification, property.Redaction ?? parameter.Redaction)
-            : RedactionEngine.StrategyFor(property.Classification, property.Redaction);
+        var strategy = RedactionEngine.StrategyFor(parameter, property);
         Capture(ArgumentsJson(), property.Name, parameter.Name, strategy, property.Role, value, rememberRaw: true);
     }
 
@@ -105,8 +102,7 @@ public sealed partial class ToolInvocation
         json.WriteString(DetailNames.CallId, _callId);
         if (hasResult)
         {
-            var returns = _tool.Returns;
-            var strategy = RedactionEngine.StrategyFor(returns.Classification ?? _tool.Classification, returns.Redaction);
+            var strategy = RedactionEngine.StrategyForResult(_tool);
             Capture(json, DetailNames.Result, owner: null, strategy, ToolParameterRole.None, result, rememberRaw: false);
         }
 

@@ -38,6 +38,16 @@ internal sealed class RedactionEngine
         };
     }
 
+    /// <summary>The strategy for a property of an object argument: an unclassified property is as sensitive as its argument.</summary>
+    public static RedactionStrategy? StrategyFor(ToolParameter parameter, ToolParameter property) =>
+        property.Classification is null
+            ? StrategyFor(parameter.Classification, property.Redaction ?? parameter.Redaction)
+            : StrategyFor(property.Classification, property.Redaction);
+
+    /// <summary>The strategy for a tool's result: its declared classification, else the tool's.</summary>
+    public static RedactionStrategy? StrategyForResult(ToolDescriptor tool) =>
+        StrategyFor(tool.Returns.Classification ?? tool.Classification, tool.Returns.Redaction);
+
     /// <summary>Redacts <paramref name="text"/> with <paramref name="strategy"/>.</summary>
     /// <param name="strategy">The strategy.</param>
     /// <param name="text">The value rendered as text.</param>
