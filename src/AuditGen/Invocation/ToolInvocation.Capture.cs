@@ -73,6 +73,7 @@ public sealed partial class ToolInvocation
         var json = writer.Json;
         json.WriteStartObject();
         json.WriteString(DetailNames.CallId, _callId);
+        WriteToolCallId(json);
         json.WritePropertyName(DetailNames.Arguments);
         json.WriteStartObject();
         _arguments = writer;
@@ -103,6 +104,7 @@ public sealed partial class ToolInvocation
         var json = writer.Json;
         json.WriteStartObject();
         json.WriteString(DetailNames.CallId, _callId);
+        WriteToolCallId(json);
         if (hasResult)
         {
             var returns = _tool.Returns;
@@ -112,6 +114,12 @@ public sealed partial class ToolInvocation
 
         json.WriteEndObject();
         return writer.ToStringAndReturn();
+    }
+
+    private void WriteToolCallId(Utf8JsonWriter json)
+    {
+        if (_context?.ToolCallId is { } toolCallId)
+            json.WriteString(DetailNames.ToolCallId, toolCallId);
     }
 
     /// <summary>Renders, redacts and writes one named value; redaction happens before anything is written.</summary>
