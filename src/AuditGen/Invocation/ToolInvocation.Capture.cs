@@ -70,6 +70,7 @@ public sealed partial class ToolInvocation
         var json = writer.Json;
         json.WriteStartObject();
         json.WriteString(DetailNames.CallId, _callId);
+        WriteToolCallId(json);
         json.WritePropertyName(DetailNames.Arguments);
         json.WriteStartObject();
         _arguments = writer;
@@ -100,6 +101,7 @@ public sealed partial class ToolInvocation
         var json = writer.Json;
         json.WriteStartObject();
         json.WriteString(DetailNames.CallId, _callId);
+        WriteToolCallId(json);
         if (hasResult)
         {
             var strategy = RedactionEngine.StrategyForResult(_tool);
@@ -108,6 +110,12 @@ public sealed partial class ToolInvocation
 
         json.WriteEndObject();
         return writer.ToStringAndReturn();
+    }
+
+    private void WriteToolCallId(Utf8JsonWriter json)
+    {
+        if (_context?.ToolCallId is { } toolCallId)
+            json.WriteString(DetailNames.ToolCallId, toolCallId);
     }
 
     /// <summary>Renders, redacts and writes one named value; redaction happens before anything is written.</summary>

@@ -14,8 +14,8 @@ namespace AuditGen;
 /// Arguments are redacted as they are captured: no raw classified value outlives the call in the audit path.
 /// </summary>
 /// <remarks>
-/// <para><b>Records.</b> <c>tool_invoked</c> (details <c>{"callId","arguments":{…},"dataAction"?}</c>), then
-/// <c>tool_completed</c> (<c>{"callId","result"?}</c>) or <c>tool_failed</c> (<c>{"callId"}</c> and an
+/// <para><b>Records.</b> <c>tool_invoked</c> (details <c>{"callId","toolCallId"?,"arguments":{…},"dataAction"?}</c>), then
+/// <c>tool_completed</c> (<c>{"callId","toolCallId"?,"result"?}</c>) or <c>tool_failed</c> (<c>{"callId","toolCallId"?}</c> and an
 /// <see cref="AuditError"/> with the exception's type and redacted message). All carry the tool's name, resource type,
 /// classification and domains, the ambient <see cref="AuditContext"/>, the W3C trace and span of
 /// <see cref="Activity.Current"/>, and the redacted <c>ResourceId</c>/<c>SubjectId</c>.</para>
@@ -145,11 +145,15 @@ public sealed partial class ToolInvocation
     }
 
     /// <summary>The policy a call of <paramref name="tool"/> runs under (see the class remarks).</summary>
-    internal static AuditFailurePolicy ResolvePolicy(ToolDescriptor tool, AuditTrailOptions options)
+    internal static AuditFailurePolicy ResolvePolicy(ToolDescriptor tool, AuditTrailOptions options) =>
+        ResolvePolicy(tool.FailurePolicy, tool.Classification, options);
+
+    /// <summary>The policy for a record of <paramref name="classification"/> that declares <paramref name="declared"/> (see the class remarks).</summary>
+    internal static AuditFailurePolicy ResolvePolicy(AuditFailurePolicy declared, DataClass classification, AuditTrailOptions options)
     {
-        if (tool.FailurePolicy != AuditFailurePolicy.Default)
-            return tool.FailurePolicy;
-        if (tool.Classification == DataClass.Restricted)
+        if (declared != AuditFailurePolicy.Default)
+            return declared;
+        if (classification == DataClass.Restricted)
             return AuditFailurePolicy.FailClosed;
         if (options.FailurePolicy != AuditFailurePolicy.Default)
             return options.FailurePolicy;

@@ -1,0 +1,134 @@
+using System.ComponentModel;
+using System.Reflection;
+
+namespace AuditGen;
+
+/// <summary>How a runtime-intercepted tool returns.</summary>
+public enum ToolReturnKind
+{
+    /// <summary><c>void</c>.</summary>
+    Void,
+    /// <summary>A synchronous value.</summary>
+    Value,
+    /// <summary><see cref="Task"/>.</summary>
+    Task,
+    /// <summary><see cref="Task{TResult}"/>.</summary>
+    TaskOfT,
+    /// <summary><see cref="ValueTask"/>.</summary>
+    ValueTask,
+    /// <summary><see cref="ValueTask{TResult}"/>.</summary>
+    ValueTaskOfT,
+}
+
+/// <summary>One audited parameter of a <see cref="RuntimeTool"/>.</summary>
+/// <param name="Name">The parameter name (as recorded).</param>
+/// <param name="Position">Its position among the method's parameters (or among the tool's named arguments).</param>
+/// <param name="Type">Its type, or <see langword="null"/> when the tool has no method (arguments are captured by their runtime type).</param>
+/// <param name="DefaultValue">Whether it has a default value, and which.</param>
+public sealed record RuntimeToolParameter(string Name, int Position, Type? Type, Optional<object?> DefaultValue);
+
+/// <summary>An optional value.</summary>
+/// <typeparam name="T">The value type.</typeparam>
+/// <param name="HasValue">Whether there is a value.</param>
+/// <param name="Value">The value.</param>
+public readonly record struct Optional<T>(bool HasValue, T Value);
+
+/// <summary>
+/// A tool described at run time, for code the generator never saw: its <see cref="ToolDescriptor"/> is built once from
+/// the method's AuditGen attributes (read by the same rules as the generator) and an optional <see cref="ToolMapping"/>,
+/// and it captures arguments and results through <see cref="ToolInvocation"/> with their declared types, so the records
+/// are the ones the generated wrapper would write. Used by the Castle DynamicProxy interceptor and the
+/// Microsoft.Extensions.AI function decorator.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public sealed partial class RuntimeTool
+{
+    private readonly ArgumentPlan[] _arguments;
+    private readonly ValueCapture? _result;
+
+    private RuntimeTool(ToolDescriptor descriptor, MethodInfo? method, ArgumentPlan[] arguments, ToolReturnKind returnKind, Type? resultType)
+    {
+        Descriptor = descriptor;
+        Method = method;
+        _arguments = arguments;
+        ReturnKind = returnKind;
+        ResultType = resultType;
+        Parameters = Array.ConvertAll(arguments, a => a.Parameter);
+        _result = resultType is null ? null : ValueCapture.For(resultType);
+    }
+
+    /// <summary>The descriptor every record of this tool is made from.</summary>
+    public ToolDescriptor Descriptor { get; }
+
+    /// <summary>The method, when the tool has one.</summary>
+    public MethodInfo? Method { get; }
+
+    /// <summary>The audited parameters, in the order of <see cref="ToolDescriptor.Parameters"/>.</summary>
+    public IReadOnlyList<RuntimeToolParameter> Parameters { get; }
+
+    /// <summary>How the method returns.</summary>
+    public ToolReturnKind ReturnKind { get; }
+
+    /// <summary>The result type (the <c>T</c> of <c>Task&lt;T&gt;</c>), or <see langword="null"/> when the tool returns nothing or has no method.</summary>
+    public Type? ResultType { get; }
+
+    /// <summary>
+    /// Captures every audited argument. <paramref name="arguments"/> holds the method's arguments by position
+    /// (cancellation tokens included, as the method receives them).
+    /// </summary>
+    public void CaptureArguments(ToolInvocation invocation, IReadOnlyList<object?> arguments)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        ArgumentNullException.ThrowIfNull(arguments);
+        for (var i = 0; i < _arguments.Length; i++)
+            _arguments[i].Capture(invocation, i, arguments[_arguments[i].Parameter.Position]);
+    }
+
+    /// <summary>Captures the argument of audited parameter <paramref name="index"/> (an index into <see cref="Parameters"/>).</summary>
+    public void CaptureArgument(ToolInvocation invocation, int index, object? value)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        _arguments[index].Capture(invocation, index, value);
+    }
+
+    /// <summary>Records <c>tool_completed</c> with <paramref name="result"/>, typed as <see cref="ResultType"/> (or by its runtime type when that is unknown).</summary>
+    public ValueTask CompletedAsync(ToolInvocation invocation, object? result)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        if (ReturnKind is ToolReturnKind.Void or ToolReturnKind.Task or ToolReturnKind.ValueTask)
+            return invocation.CompletedAsync();
+        return (_result ?? ValueCapture.ForRuntimeType(result)).CompleteAsync(invocation, result);
+    }
+
+    /// <summary>Synchronous <see cref="CompletedAsync"/>.</summary>
+    public void Completed(ToolInvocation invocation, object? result)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        if (ReturnKind is ToolReturnKind.Void or ToolReturnKind.Task or ToolReturnKind.ValueTask)
+            invocation.Completed();
+        else
+            (_result ?? ValueCapture.ForRuntimeType(result)).Complete(invocation, result);
+    }
+
+    /// <summary>How one audited argument is captured: by its declared type, property by property for an object argument with classified properties.</summary>
+    private sealed class ArgumentPlan(RuntimeToolParameter parameter, ValueCapture? capture, PropertyPlan[] properties)
+    {
+        public RuntimeToolParameter Parameter { get; } = parameter;
+
+        public void Capture(ToolInvocation invocation, int index, object? value)
+        {
+            if (properties.Length == 0 || value is null)
+            {
+                (capture ?? ValueCapture.ForRuntimeType(value)).Argument(invocation, index, value);
+                return;
+            }
+
+            invocation.BeginObjectArgument(index);
+            for (var p = 0; p < properties.Length; p++)
+                properties[p].Capture.Property(invocation, p, properties[p].Property.GetValue(value));
+            invocation.EndObjectArgument();
+        }
+    }
+
+    private sealed record PropertyPlan(PropertyInfo Property, ValueCapture Capture);
+}
