@@ -24,7 +24,8 @@ public sealed partial class ToolInvocation
             activity.SetTag(AuditGenTelemetry.OperationNameTag, AuditGenTelemetry.ExecuteToolOperation);
             activity.SetTag(AuditGenTelemetry.ToolNameTag, _tool.Name);
             activity.SetTag(AuditGenTelemetry.ToolTypeTag, "function");
-            activity.SetTag(AuditGenTelemetry.ToolCallIdTag, _callId.ToString());
+            // The model's (or protocol's) id for the call when there is one, else the id that pairs the call's records.
+            activity.SetTag(AuditGenTelemetry.ToolCallIdTag, _context?.ToolCallId ?? _callId.ToString());
             if (_context?.ConversationId is { } conversation)
                 activity.SetTag(AuditGenTelemetry.ConversationIdTag, conversation);
             if (_context?.AgentName is { } agent)

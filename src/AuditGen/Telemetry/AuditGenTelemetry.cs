@@ -11,8 +11,9 @@ namespace AuditGen.Telemetry;
 /// <para><b>Spans.</b> Every tool call made through <see cref="ToolInvocation"/> (generated wrappers, runtime proxies,
 /// audited AI functions, the MCP filter) is an <c>execute_tool {gen_ai.tool.name}</c> span of kind
 /// <see cref="ActivityKind.Internal"/> with <c>gen_ai.operation.name</c> = <c>execute_tool</c>,
-/// <c>gen_ai.tool.name</c>, <c>gen_ai.tool.call.id</c> (the call id that pairs the call's audit records, their
-/// <c>details.callId</c>), <c>gen_ai.conversation.id</c> and <c>gen_ai.agent.name</c> when the
+/// <c>gen_ai.tool.name</c>, <c>gen_ai.tool.call.id</c> (the model's or protocol's id for the call,
+/// <see cref="AuditContext.ToolCallId"/> and the records' <c>details.toolCallId</c>, when there is one; else the id
+/// that pairs the call's audit records, their <c>details.callId</c>), <c>gen_ai.conversation.id</c> and <c>gen_ai.agent.name</c> when the
 /// <see cref="AuditContext"/> has them, and on failure <c>error.type</c> (the exception's type name) with status
 /// <see cref="ActivityStatusCode.Error"/>. The call's audit records carry the span's trace and span ids, so a record
 /// leads to its trace and a span to its records.</para>

@@ -56,6 +56,20 @@ public sealed class ToolCallSpanTests
     }
 
     [Fact]
+    public async Task The_models_tool_call_id_is_the_spans_call_id_when_there_is_one()
+    {
+        using var capture = new TelemetryCapture();
+        var trail = TestTrails.Create();
+        using var turn = StartTurn();
+
+        using (AuditContext.BeginToolCall("call_7QnX"))
+            await new AuditedPatientTools(new PatientTools(), trail).LookupPatientAsync("MRN-0042", "follow-up");
+
+        Assert.Equal("call_7QnX", ToolSpan(capture, turn).GetTagItem("gen_ai.tool.call.id"));
+        Assert.All(trail.Appended, e => Assert.Equal("call_7QnX", TestTrails.Details(e).GetProperty("toolCallId").GetString()));
+    }
+
+    [Fact]
     public async Task The_tool_runs_inside_its_span_and_the_callers_activity_is_current_again_afterwards()
     {
         using var capture = new TelemetryCapture();
