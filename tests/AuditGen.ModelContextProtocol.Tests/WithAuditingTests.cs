@@ -216,6 +216,35 @@ public sealed class WithAuditingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_AddAuditTrail_the_server_audits_on_the_hosted_trail()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "auditgen-mcp-" + Guid.NewGuid().ToString("N") + ".db");
+        try
+        {
+            await using (var mcp = await McpHarness.StartAsync(b =>
+            {
+                b.Services.AddAuditTrail(o => o.UseLiteDb(path).UseHmacKey(TrailFolder.Key));
+                b.WithAuditing();
+            }))
+            {
+                await mcp.CallAsync("lookup_patient", ("mrn", ClinicMcpTools.KnownMrn), ("reason", "triage"));
+            }
+
+            // The host stopped: the trail was flushed and closed, so it opens again and holds both records.
+            await using var trail = AuditTrail.OpenLiteDb(path, new AuditTrailOptions { ReadOnly = true });
+            var actions = new List<AuditAction>();
+            await foreach (var record in trail.QueryAsync(new AuditQuery()))
+                actions.Add(record.Action);
+            Assert.Equal([AuditAction.ToolInvoked, AuditAction.ToolCompleted], actions);
+        }
+        finally
+        {
+            foreach (var file in Directory.EnumerateFiles(Path.GetDirectoryName(path)!, Path.GetFileName(path) + "*"))
+                File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task The_trail_can_come_from_the_servers_services()
     {
         await using var mcp = await McpHarness.StartAsync(b =>
