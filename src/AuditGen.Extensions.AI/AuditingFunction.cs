@@ -14,8 +14,9 @@ namespace AuditGen.Extensions.AI;
 /// </summary>
 /// <remarks>
 /// Arguments are converted to the method's parameter types (as the function itself converts them) before capture, so
-/// a value is recorded exactly as the generated wrapper records it. The result is recorded as the inner function
-/// returns it (for <see cref="AIFunctionFactory"/> functions: the JSON the model receives).
+/// a value is recorded exactly as the generated wrapper records it; for the same reason a result the function returns as
+/// JSON (as <see cref="AIFunctionFactory"/> functions do) is read back as the method's result type before capture. A
+/// method marked <c>[AuditedTool]</c> is recorded under its manifest tool name.
 /// </remarks>
 public sealed class AuditingFunction : DelegatingAIFunction
 {
@@ -71,7 +72,7 @@ public sealed class AuditingFunction : DelegatingAIFunction
             throw;
         }
 
-        await _tool.CompletedAsync(audit, result, asReturned: true).ConfigureAwait(false);
+        await _tool.CompletedFromJsonAsync(audit, result, serializerOptions).ConfigureAwait(false);
         return result;
     }
 

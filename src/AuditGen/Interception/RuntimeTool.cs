@@ -131,6 +131,20 @@ public sealed partial class RuntimeTool
             plan.CaptureUnconverted(invocation, index, value, serializerOptions);
     }
 
+    /// <summary>
+    /// Records <c>tool_completed</c> for a result another layer returned as JSON (an <c>AIFunction</c>'s marshalled
+    /// result): read back as <see cref="ResultType"/> through <paramref name="serializerOptions"/> and captured as that
+    /// type, so the record matches the generated wrapper's; a result that does not read back is captured as returned.
+    /// </summary>
+    public ValueTask CompletedFromJsonAsync(ToolInvocation invocation, object? result, JsonSerializerOptions serializerOptions)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        ArgumentNullException.ThrowIfNull(serializerOptions);
+        if (ResultType is { } type && result is not null && !type.IsInstanceOfType(result) && TryConvert(result, type, serializerOptions, out var typed))
+            return CompletedAsync(invocation, typed);
+        return CompletedAsync(invocation, result, asReturned: ResultType is null || (result is not null && !ResultType.IsInstanceOfType(result)));
+    }
+
     private static bool TryConvert(object value, Type type, JsonSerializerOptions options, out object? converted)
     {
         try
