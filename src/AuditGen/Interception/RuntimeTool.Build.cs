@@ -30,8 +30,9 @@ public sealed partial class RuntimeTool
     }
 
     /// <summary>
-    /// The tool for a method exposed under <paramref name="toolName"/> (e.g. an <c>AIFunction</c>'s name): always audited;
-    /// <c>[AuditedTool]</c> and <paramref name="mapping"/> may rename it. Parameters for which <paramref name="isAudited"/>
+    /// The tool for a method exposed under <paramref name="toolName"/> (e.g. an <c>AIFunction</c>'s name): always audited.
+    /// A method marked <c>[AuditedTool]</c> keeps its manifest name (explicit, or the snake_case method name), and
+    /// <paramref name="mapping"/> may rename it. Parameters for which <paramref name="isAudited"/>
     /// is false (framework-bound ones) are neither recorded nor counted.
     /// </summary>
     /// <exception cref="NotSupportedException">The method has a shape that cannot be audited.</exception>
@@ -40,8 +41,10 @@ public sealed partial class RuntimeTool
     {
         ArgumentNullException.ThrowIfNull(method);
         ArgumentException.ThrowIfNullOrWhiteSpace(toolName);
+        // An [AuditedTool] method is recorded under its manifest name, whatever the function is called.
         var attribute = method.GetCustomAttribute<AuditedToolAttribute>();
-        return Build(method, method, mapping, attribute?.Name ?? toolName, isAudited ?? (static _ => true));
+        var name = attribute is null ? toolName : attribute.Name ?? ToolNames.FromMethod(method.Name);
+        return Build(method, method, mapping, name, isAudited ?? (static _ => true));
     }
 
     /// <summary>
