@@ -140,6 +140,32 @@ public sealed class AddAuditTrailTests : IDisposable
     }
 
     [Fact]
+    public async Task The_generated_one_argument_AddAuditedTools_registers_the_wrapper_of_the_tool_type()
+    {
+        using var host = HostedTrail.Build(services =>
+        {
+            services.AddSingleton<WardDirectory>();
+            services.AddAuditTrail(o => o.UseLiteDb(_folder.DbPath).UseHmacKey(HostedTrail.Key()));
+            services.AddAuditedTools<WardTools>();
+        });
+        await host.StartAsync();
+
+        using (var scope = host.Services.CreateScope())
+            scope.ServiceProvider.GetRequiredService<AuditedWardTools>().FindWard("MRN-100237");
+        await host.StopAsync();
+
+        Assert.Equal(2, (await _folder.ReadBackAsync()).Count(r => r.ToolName == "find_ward"));
+    }
+
+    [Fact]
+    public void The_generated_AddAuditedTools_refuses_a_type_without_a_generated_wrapper()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddAuditedTools<WardDirectory>());
+
+        Assert.Contains("'AuditGen.Hosting.Tests.WardDirectory' has no generated audited wrapper in this assembly", error.Message);
+    }
+
+    [Fact]
     public void The_wrapper_takes_the_lifetime_of_the_tools_registration()
     {
         var services = new ServiceCollection();
