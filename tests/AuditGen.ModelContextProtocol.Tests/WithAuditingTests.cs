@@ -109,6 +109,29 @@ public sealed class WithAuditingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_tools_call_is_an_execute_tool_span_that_its_records_point_to()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "AuditGen",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        await using var mcp = await Server();
+
+        await mcp.CallAsync("get_ward", ("mrn", "MRN-1"));
+
+        var records = await _trail.RecordsAsync();
+        var span = Assert.Single(spans, s => s.SpanId.ToHexString() == records[0].SpanId);
+        Assert.Equal("execute_tool get_ward", span.DisplayName);
+        Assert.Equal(records[0].ConversationId, span.GetTagItem("gen_ai.conversation.id"));
+        Assert.Equal(Details(records[0]).GetProperty("toolCallId").GetString(), span.GetTagItem("gen_ai.tool.call.id"));
+        Assert.Equal("triage-agent", span.GetTagItem("gen_ai.agent.name"));
+    }
+
+    [Fact]
     public async Task The_mcp_client_is_the_agent()
     {
         await using var mcp = await Server();
