@@ -24,11 +24,17 @@ internal static class FixSupport
     public static NameSyntax AuditGenName(string name)
         => SyntaxFactory.ParseName("global::AuditGen." + name).WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation);
 
-    /// <summary>An attribute <c>[Name(arguments)]</c> of AuditGen.</summary>
-    public static AttributeSyntax Attribute(string name, string? arguments = null)
+    /// <summary>An attribute <c>[Name(argument)]</c> of AuditGen; the argument is an expression written with <c>global::</c> names.</summary>
+    public static AttributeSyntax Attribute(string name, string? argument = null)
     {
         AttributeSyntax attribute = SyntaxFactory.Attribute(AuditGenName(name));
-        return arguments is null ? attribute : attribute.WithArgumentList(SyntaxFactory.ParseAttributeArgumentList("(" + arguments + ")"));
+        if (argument is null)
+        {
+            return attribute;
+        }
+
+        ExpressionSyntax expression = SyntaxFactory.ParseExpression(argument).WithAdditionalAnnotations(Simplifier.Annotation, Simplifier.AddImportsAnnotation);
+        return attribute.WithArgumentList(SyntaxFactory.AttributeArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.AttributeArgument(expression))));
     }
 
     /// <summary>Applies <paramref name="fix"/> for every diagnostic in one editor, then adds imports, simplifies and formats.</summary>

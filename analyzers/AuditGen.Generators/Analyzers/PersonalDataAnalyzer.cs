@@ -1,4 +1,6 @@
-using System.Collections.Concurrent;
+using System;
+using System.Collections.Generic;
+using System.Threading;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -10,7 +12,8 @@ namespace AuditGen.Generators.Analyzers;
 /// <summary>
 /// AUDIT002: a parameter of an [AuditedTool] whose name or type says PHI/PII (see <see cref="PersonalDataNames"/>)
 /// and that has no classification or redaction; likewise a public property, one level deep, of a class, struct or
-/// record argument declared in this compilation (reported once at the property, however many tools take the type).
+/// record argument declared in this compilation (reported once, at the property, however many tools take the type,
+/// so the fix edits the property and the IDE shows it where it is declared).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PersonalDataAnalyzer : DiagnosticAnalyzer
@@ -31,13 +34,15 @@ public sealed class PersonalDataAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            // Argument types already checked: each type's properties are looked at (and reported) once.
-            var checkedTypes = new ConcurrentDictionary<INamedTypeSymbol, byte>(SymbolEqualityComparer.Default);
-            start.RegisterSymbolAction(symbol => Analyze(symbol, symbols, checkedTypes), SymbolKind.Method);
+            // The source types passed unclassified to audited tools, found only when a property's name first needs it.
+            Compilation compilation = start.Compilation;
+            var argumentTypes = new Lazy<HashSet<INamedTypeSymbol>>(() => ArgumentTypesOfTools(compilation, symbols), LazyThreadSafetyMode.ExecutionAndPublication);
+            start.RegisterSymbolAction(symbol => AnalyzeTool(symbol, symbols), SymbolKind.Method);
+            start.RegisterSymbolAction(symbol => AnalyzeProperty(symbol, symbols, argumentTypes), SymbolKind.Property);
         });
     }
 
-    private static void Analyze(SymbolAnalysisContext context, KnownSymbols symbols, ConcurrentDictionary<INamedTypeSymbol, byte> checkedTypes)
+    private static void AnalyzeTool(SymbolAnalysisContext context, KnownSymbols symbols)
     {
         var method = (IMethodSymbol)context.Symbol;
         if (!symbols.HasAuditedTool(method) || method.ContainingType is null)
@@ -48,54 +53,72 @@ public sealed class PersonalDataAnalyzer : DiagnosticAnalyzer
         string tool = method.ContainingType.Name + "." + method.Name;
         foreach (IParameterSymbol parameter in method.Parameters)
         {
-            if (!CanCarryPersonalData(parameter.Type, symbols) || symbols.Classify(parameter.GetAttributes()) != Classification.None)
-            {
-                continue;
-            }
-
-            string? why = Why(parameter.Name, parameter.Type);
-            if (why is not null)
+            if (CanCarryPersonalData(parameter.Type, symbols)
+                && symbols.Classify(parameter.GetAttributes()) == Classification.None
+                && Why(parameter.Name, parameter.Type) is { } why)
             {
                 context.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.PersonalDataNotClassified, parameter.Locations.FirstOrDefault(), "Parameter '" + parameter.Name + "' of tool '" + tool + "'", why));
             }
-            else if (ArgumentTypes.InSource(parameter.Type) is { } argumentType && checkedTypes.TryAdd(argumentType, 0))
-            {
-                AnalyzeProperties(context, argumentType, symbols);
-            }
         }
     }
 
-    private static void AnalyzeProperties(SymbolAnalysisContext context, INamedTypeSymbol type, KnownSymbols symbols)
+    /// <summary>A property of a type that some audited tool takes as an unclassified argument (reported at the property, once).</summary>
+    private static void AnalyzeProperty(SymbolAnalysisContext context, KnownSymbols symbols, Lazy<HashSet<INamedTypeSymbol>> argumentTypes)
     {
-        for (INamedTypeSymbol? level = type; level is not null && level.SpecialType != SpecialType.System_Object; level = level.BaseType)
+        var property = (IPropertySymbol)context.Symbol;
+        if (!ArgumentTypes.IsRecordedProperty(property, out _)
+            || !CanCarryPersonalData(property.Type, symbols)
+            || Why(property.Name, property.Type) is not { } why
+            || symbols.Classify(property.GetAttributes()) != Classification.None
+            || symbols.Classify(ArgumentTypes.PositionalParameterAttributes(property.ContainingType, property)) != Classification.None
+            || !argumentTypes.Value.Contains(property.ContainingType))
         {
-            if (!level.Locations.Any(l => l.IsInSource))
-            {
-                continue;
-            }
+            return;
+        }
 
-            foreach (ISymbol member in level.GetMembers())
-            {
-                if (!ArgumentTypes.IsRecordedProperty(member, out IPropertySymbol property)
-                    || !CanCarryPersonalData(property.Type, symbols)
-                    || symbols.Classify(property.GetAttributes()) != Classification.None
-                    || symbols.Classify(ArgumentTypes.PositionalParameterAttributes(level, property)) != Classification.None)
-                {
-                    continue;
-                }
+        context.ReportDiagnostic(Diagnostic.Create(
+            Descriptors.PersonalDataNotClassified,
+            property.Locations.FirstOrDefault(),
+            "Property '" + property.ContainingType.Name + "." + property.Name + "', passed to audited tools,",
+            why));
+    }
 
-                string? why = Why(property.Name, property.Type);
-                if (why is not null)
+    /// <summary>Every source type (and its source base types) that an audited tool takes as an unclassified parameter.</summary>
+    private static HashSet<INamedTypeSymbol> ArgumentTypesOfTools(Compilation compilation, KnownSymbols symbols)
+    {
+        var result = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        var pending = new Stack<INamespaceOrTypeSymbol>();
+        pending.Push(compilation.SourceModule.GlobalNamespace);
+        while (pending.Count > 0)
+        {
+            foreach (ISymbol member in pending.Pop().GetMembers())
+            {
+                switch (member)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(
-                        Descriptors.PersonalDataNotClassified,
-                        property.Locations.FirstOrDefault(l => l.IsInSource),
-                        "Property '" + level.Name + "." + property.Name + "', passed to audited tools,",
-                        why));
+                    case INamespaceOrTypeSymbol container:
+                        pending.Push(container);
+                        break;
+                    case IMethodSymbol method when symbols.HasAuditedTool(method):
+                        foreach (IParameterSymbol parameter in method.Parameters)
+                        {
+                            if (symbols.Classify(parameter.GetAttributes()) != Classification.None)
+                            {
+                                continue;
+                            }
+
+                            for (INamedTypeSymbol? level = ArgumentTypes.InSource(parameter.Type); level is not null && level.SpecialType != SpecialType.System_Object; level = level.BaseType)
+                            {
+                                result.Add(level);
+                            }
+                        }
+
+                        break;
                 }
             }
         }
+
+        return result;
     }
 
     /// <summary>"name 'email'" or "type 'EmailAddress'", or null.</summary>
