@@ -1,0 +1,49 @@
+using AuditGen.Integrity.Checkpoints;
+
+namespace AuditGen.Tests.Integrity.Checkpoints;
+
+public sealed class CheckpointFormatTests
+{
+    private static readonly byte[] Root = Convert.FromBase64String("XcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=");
+
+    [Fact]
+    public void A_checkpoint_body_is_origin_size_and_base64_root_each_on_a_line()
+    {
+        var body = new Checkpoint("audit.example/clinic", 8, Root).ToBody();
+
+        Assert.Equal("audit.example/clinic\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n", body);
+    }
+
+    [Fact]
+    public void A_checkpoint_body_round_trips_with_extension_lines()
+    {
+        var checkpoint = Checkpoint.Parse("o\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\nextra one\n");
+
+        Assert.Equal(8, checkpoint.TreeSize);
+        Assert.Equal(["extra one"], checkpoint.Extensions);
+        Assert.Equal("o\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\nextra one\n", checkpoint.ToBody());
+    }
+
+    [Theory]
+    [InlineData("o\n08\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n")] // leading zero
+    [InlineData("o\n-8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n")] // sign
+    [InlineData("o\n8\nXcnaeacGWamtVZy3Ad7Zoqud\n")]                       // short root
+    [InlineData("o\n8\n")]                                                 // no root
+    [InlineData("\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n")]   // empty origin
+    [InlineData("o\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=")]    // no final newline
+    public void A_malformed_checkpoint_body_is_refused(string body)
+    {
+        Assert.Throws<FormatException>(() => Checkpoint.Parse(body));
+    }
+
+    [Fact]
+    public void A_signed_checkpoint_whose_origin_is_not_the_key_name_is_refused()
+    {
+        var (signerKey, verifierKey) = NoteKeys.Generate("audit.example/clinic");
+        var note = SignedNote.Sign(new Checkpoint("other.example/log", 3, Root).ToBody(), NoteSigner.Parse(signerKey));
+
+        var error = Assert.Throws<SignedNoteException>(() => SignedCheckpoint.Parse(note, NoteVerifier.Parse(verifierKey)));
+
+        Assert.Contains("other.example/log", error.Message);
+    }
+}
