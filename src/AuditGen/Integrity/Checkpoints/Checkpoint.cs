@@ -104,17 +104,14 @@ public sealed record SignedCheckpoint(Checkpoint Checkpoint, string NoteText, No
     }
 
     /// <summary>
-    /// Reads a signed checkpoint. With <paramref name="verifier"/>, its signature must verify (and, by C2SP convention,
-    /// the origin must be the key's name); without, the checkpoint is parsed but not trusted.
+    /// Reads a signed checkpoint. With <paramref name="verifier"/>, its signature must verify; without, the checkpoint is
+    /// parsed but not trusted.
     /// </summary>
     /// <exception cref="FormatException">The note or the checkpoint body is malformed.</exception>
-    /// <exception cref="SignedNoteException">The signature is missing or does not verify, or the origin is not the key's.</exception>
+    /// <exception cref="SignedNoteException">The signature is missing or does not verify.</exception>
     public static SignedCheckpoint Parse(string noteText, NoteVerifier? verifier)
     {
         var note = verifier is null ? SignedNote.Parse(noteText) : SignedNote.Open(noteText, verifier);
-        var checkpoint = Checkpoint.Parse(note.Text);
-        if (verifier is not null && checkpoint.Origin != verifier.Name)
-            throw new SignedNoteException($"The checkpoint's origin '{checkpoint.Origin}' is not the name of key '{verifier.Name}' that signed it.");
-        return new SignedCheckpoint(checkpoint, noteText, verifier);
+        return new SignedCheckpoint(Checkpoint.Parse(note.Text), noteText, verifier);
     }
 }

@@ -51,3 +51,26 @@ public sealed class InMemoryMerkleNodeStore : IMerkleNodeStore
     /// <inheritdoc />
     public void Truncate(long nodeCount) => _nodes.RemoveRange(checked((int)nodeCount), _nodes.Count - (int)nodeCount);
 }
+
+/// <summary>Keeps no nodes (a tree that only needs its root as it grows, as a verifier does): reads are refused.</summary>
+internal sealed class DiscardingMerkleNodeStore : IMerkleNodeStore
+{
+    /// <inheritdoc />
+    public long NodeCount { get; private set; }
+
+    /// <inheritdoc />
+    public void Append(int level, long index, ReadOnlySpan<byte> hash) => NodeCount++;
+
+    /// <inheritdoc />
+    public void Read(int level, long index, Span<byte> destination) =>
+        throw new InvalidOperationException("This tree keeps no nodes; only its current root is available.");
+
+    /// <inheritdoc />
+    public void Commit() { }
+
+    /// <inheritdoc />
+    public void Sync() { }
+
+    /// <inheritdoc />
+    public void Truncate(long nodeCount) => NodeCount = Math.Min(NodeCount, nodeCount);
+}

@@ -37,13 +37,16 @@ public sealed class CheckpointFormatTests
     }
 
     [Fact]
-    public void A_signed_checkpoint_whose_origin_is_not_the_key_name_is_refused()
+    public void A_signed_checkpoint_opens_with_its_key_and_not_with_another()
     {
         var (signerKey, verifierKey) = NoteKeys.Generate("audit.example/clinic");
-        var note = SignedNote.Sign(new Checkpoint("other.example/log", 3, Root).ToBody(), NoteSigner.Parse(signerKey));
+        var (_, otherKey) = NoteKeys.Generate("audit.example/clinic");
+        var signed = SignedCheckpoint.Sign(new Checkpoint("audit.example/clinic", 3, Root), NoteSigner.Parse(signerKey));
 
-        var error = Assert.Throws<SignedNoteException>(() => SignedCheckpoint.Parse(note, NoteVerifier.Parse(verifierKey)));
+        var opened = SignedCheckpoint.Parse(signed.NoteText, NoteVerifier.Parse(verifierKey));
 
-        Assert.Contains("other.example/log", error.Message);
+        Assert.Equal(3, opened.Checkpoint.TreeSize);
+        Assert.True(opened.IsSignatureVerified);
+        Assert.Throws<SignedNoteException>(() => SignedCheckpoint.Parse(signed.NoteText, NoteVerifier.Parse(otherKey)));
     }
 }
