@@ -1,6 +1,11 @@
+using AuditGen.Integrity.Checkpoints;
+
 namespace AuditGen.Storage;
 
-/// <summary>One item in the writer's queue: an append (entry + its canonical details) or a flush marker.</summary>
+/// <summary>
+/// One item in the writer's queue: an append (entry + its canonical details), a flush marker, a request to sign a
+/// checkpoint now, or a timer tick (all members null) that wakes the writer to check whether a checkpoint is due.
+/// </summary>
 internal readonly struct WriteRequest
 {
     /// <summary>An append.</summary>
@@ -11,6 +16,7 @@ internal readonly struct WriteRequest
         Completion = completion;
         Flush = null;
         QueuedAt = queuedAt;
+        Checkpoint = null;
     }
 
     /// <summary>A flush marker: completed once everything queued before it is durable and indexed.</summary>
@@ -21,7 +27,22 @@ internal readonly struct WriteRequest
         Completion = null;
         Flush = flush;
         QueuedAt = 0;
+        Checkpoint = null;
     }
+
+    /// <summary>A request to sign a checkpoint now: completed with it once its record is durable.</summary>
+    public WriteRequest(TaskCompletionSource<SignedCheckpoint> checkpoint)
+    {
+        Entry = null;
+        CanonicalDetails = null;
+        Completion = null;
+        Flush = null;
+        Checkpoint = checkpoint;
+        QueuedAt = 0;
+    }
+
+    /// <summary>The checkpoint request's completion.</summary>
+    public TaskCompletionSource<SignedCheckpoint>? Checkpoint { get; }
 
     /// <summary>The entry to append, or <see langword="null"/> for a flush marker.</summary>
     public AuditEntry? Entry { get; }
@@ -43,6 +64,7 @@ internal readonly struct WriteRequest
     {
         Completion?.TrySetException(exception);
         Flush?.TrySetException(exception);
+        Checkpoint?.TrySetException(exception);
     }
 }
 

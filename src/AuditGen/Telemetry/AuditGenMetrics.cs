@@ -53,6 +53,13 @@ internal static class AuditGenMetrics
     public static ObservableGauge<long> QueueDepth { get; } = Meter.CreateObservableGauge(
         AuditGenTelemetry.QueueDepthName, ObserveQueueDepths, unit: "{record}", description: "Audit appends waiting for the writer.");
 
+    /// <summary>The name of the counter of signed checkpoints that could not be written to the export folder.</summary>
+    public const string CheckpointExportFailuresName = "auditgen.checkpoint.export.failures";
+
+    /// <summary>Signed checkpoints that could not be exported (they are still recorded in the trail).</summary>
+    public static Counter<long> CheckpointExportFailures { get; } = Meter.CreateCounter<long>(
+        CheckpointExportFailuresName, unit: "{checkpoint}", description: "Signed checkpoints that could not be written to the export folder.");
+
     // The OpenTelemetry GenAI semantic conventions' advice for gen_ai.*.duration.
     private static IReadOnlyList<double> DurationBuckets =>
         [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
