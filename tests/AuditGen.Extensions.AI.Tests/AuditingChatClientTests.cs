@@ -192,15 +192,40 @@ public sealed class AuditingChatClientTests
     }
 
     [Fact]
-    public async Task Hmac_capture_without_a_key_fails_with_a_message_naming_the_option()
+    public void Hmac_capture_without_a_key_is_refused_when_the_pipeline_is_built_naming_both_options()
     {
         var trail = new AuditGen.Testing.InMemoryAuditTrail(new AuditTrailOptions());
+
+        var error = Assert.Throws<AuditTrailException>(() => Pipeline(new ScriptedModel(), trail));
+
+        Assert.Contains("MessageCapture", error.Message);
+        Assert.Contains("HmacKey", error.Message);
+    }
+
+    [Fact]
+    public async Task Without_hmac_capture_no_key_is_needed()
+    {
+        var trail = new AuditGen.Testing.InMemoryAuditTrail(new AuditTrailOptions());
+        using var client = Pipeline(new ScriptedModel(_ => ScriptedModel.Answer("ok")), trail, o => o.MessageCapture = MessageCapture.Length);
+
+        await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]);
+
+        Assert.Equal(2, Details(trail.Appended.Single(e => e.Action == AuditAction.UserMessageReceived)).GetProperty("length").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_user_message_without_a_user_in_context_is_not_attributed_to_the_agent()
+    {
+        var trail = Trail();
         using var client = Pipeline(new ScriptedModel(_ => ScriptedModel.Answer("ok")), trail);
 
-        var error = await Assert.ThrowsAsync<AuditTrailException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]));
+        using (AuditContext.Begin(agentName: "triage"))
+            await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]);
 
-        Assert.Contains("user message", error.Message);
-        Assert.Contains("HmacKey", error.Message);
+        var user = trail.Appended.Single(e => e.Action == AuditAction.UserMessageReceived);
+        Assert.Equal(ActorType.User, user.ActorType);
+        Assert.Null(user.ActorId);
+        Assert.Equal("triage", trail.Appended.Single(e => e.Action == AuditAction.AgentResponseGenerated).ActorId);
     }
 
     [Fact]
