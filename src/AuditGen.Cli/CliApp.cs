@@ -24,6 +24,10 @@ public static class CliApp
             VerifyCommand.Create(io),
             QueryCommand.Create(io),
             RebuildCommand.Create(io),
+            ProofCommand.Create(io),
+            CheckpointCommand.Create(io),
+            ConsistencyCommand.Create(io),
+            KeysCommand.Create(io),
         };
 
         var parseResult = root.Parse(args);

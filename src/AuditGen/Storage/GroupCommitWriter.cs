@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using AuditGen.Canonical;
 using AuditGen.Integrity;
+using AuditGen.Integrity.Checkpoints;
 using AuditGen.Storage.Journal;
 
 namespace AuditGen.Storage;
@@ -10,6 +11,9 @@ namespace AuditGen.Storage;
 /// <see cref="AuditTrailOptions.MaxBatchSize"/> requests, assigns sequence, UUIDv7 id, timestamp and previous hash,
 /// hashes, writes every frame of the group commit to the journal, fsyncs ONCE, and only then completes the callers.
 /// The acknowledged batch then goes to the <see cref="QueryIndexer"/> through a bounded channel (backpressure).
+/// Each record's leaf hash also goes into the trail's Merkle tree (<see cref="TrailTree"/>), whose new nodes are written
+/// before the journal; when a checkpoint is due (<see cref="CheckpointPublisher"/>) the writer signs the tree's root
+/// and adds the <c>checkpoint_signed</c> record to the same group commit, then exports it once it is durable.
 /// If the journal cannot be written or synced, the writer is faulted: that batch, everything queued and every later
 /// append fail with an <see cref="AuditTrailException"/> carrying the cause. Nothing is dropped silently.
 /// </summary>
@@ -31,10 +35,19 @@ internal sealed class GroupCommitWriter
     private long _durableLength;
     private long _durableCount;
     private volatile AuditTrailException? _fault;
+    private readonly TrailTree? _tree;
+    private readonly object _treeGate;
+    private readonly CheckpointPublisher? _checkpoints;
+    private readonly ITimer? _timer;
+    private readonly List<TaskCompletionSource<SignedCheckpoint>> _checkpointWaiters = [];
 
     /// <summary>Creates the writer; it continues the chain after <paramref name="nextSequence"/> − 1 and starts draining.</summary>
-    public GroupCommitWriter(IJournalFile journal, QueryIndexer indexer, AuditTrailOptions options, long nextSequence, string previousHash, long durableLength)
+    public GroupCommitWriter(IJournalFile journal, QueryIndexer indexer, AuditTrailOptions options, long nextSequence, string previousHash, long durableLength,
+        TrailTree? tree = null, CheckpointPublisher? checkpoints = null)
     {
+        _tree = tree;
+        _treeGate = tree?.Gate ?? new object();
+        _checkpoints = tree is null ? null : checkpoints;
         _journal = journal;
         _indexer = indexer;
         _time = options.TimeProvider;
@@ -51,6 +64,8 @@ internal sealed class GroupCommitWriter
             FullMode = BoundedChannelFullMode.Wait,
             AllowSynchronousContinuations = false,
         });
+        if (_checkpoints?.Interval is { } interval && interval > TimeSpan.Zero)
+            _timer = _time.CreateTimer(static state => ((GroupCommitWriter)state!).Tick(), this, interval, interval);
         Completion = Task.Run(RunAsync);
     }
 
@@ -83,6 +98,24 @@ internal sealed class GroupCommitWriter
         await EnqueueAsync(new WriteRequest(flush), cancellationToken).ConfigureAwait(false);
         await flush.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Signs a checkpoint of every record queued before it; completes once its record is durable.</summary>
+    /// <exception cref="AuditTrailException">Checkpoints are not configured, or the writer is closed or faulted.</exception>
+    public async Task<SignedCheckpoint> CheckpointAsync(CancellationToken cancellationToken)
+    {
+        if (_checkpoints is null)
+            throw new AuditTrailException("This trail signs no checkpoints: set AuditTrailOptions.Checkpoints (with a signing key) to sign them.");
+        var checkpoint = new TaskCompletionSource<SignedCheckpoint>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await EnqueueAsync(new WriteRequest(checkpoint), cancellationToken).ConfigureAwait(false);
+        return await checkpoint.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The latest signed checkpoint the writer knows (recorded in the trail).</summary>
+    public SignedCheckpoint? LatestCheckpoint => _checkpoints?.Latest;
+
+    // Wakes an idle writer so an interval checkpoint is not left waiting for the next append. A full queue drops the
+    // tick: the writer is busy then, and checks the interval at its next group commit anyway.
+    private void Tick() => _requests.Writer.TryWrite(default);
 
     /// <summary>Stops accepting requests; queued ones are still written.</summary>
     public void Complete() => _requests.Writer.TryComplete();
@@ -122,89 +155,89 @@ internal sealed class GroupCommitWriter
                 _batch.Clear();
                 while (_batch.Count < _maxBatchSize && reader.TryRead(out var request))
                     _batch.Add(request);
-
-                IndexBatch indexBatch;
-                try
-                {
-                    indexBatch = Commit();
-                }
-                catch (Exception e)
-                {
-                    FailAndDrain($"The audit trail is faulted: its journal '{_journal.Path}' could not be written or made durable ({e.Message}). " +
-                        "No further records are accepted; records acknowledged before this were durable.", e, _batch);
+                if (!await CommitAndIndexAsync(closing: false).ConfigureAwait(false))
                     return;
-                }
-
-                try
-                {
-                    await _indexer.EnqueueAsync(indexBatch).ConfigureAwait(false);
-                }
-                catch (ChannelClosedException e)
-                {
-                    var cause = e.InnerException ?? e;
-                    var fault = FailAndDrain($"The audit trail is faulted: its query store failed ({cause.Message}). " +
-                        "Acknowledged records are durable in the journal and are replayed on the next open.", cause, []);
-                    indexBatch.Flushes?.ForEach(f => f.TrySetException(fault));
-                    return;
-                }
             }
+
+            // Closing: sign what the last checkpoint does not cover, so the exported state ends where the trail does.
+            _batch.Clear();
+            if (_checkpoints is not null && _checkpoints.IsDue(_nextSequence, _time.GetUtcNow(), requested: false, closing: true))
+                await CommitAndIndexAsync(closing: true).ConfigureAwait(false);
         }
         finally
         {
+            _timer?.Dispose();
             _indexer.Complete();
         }
     }
 
-    private IndexBatch Commit()
+    private async Task<bool> CommitAndIndexAsync(bool closing)
+    {
+        IndexBatch indexBatch;
+        try
+        {
+            indexBatch = Commit(closing);
+        }
+        catch (Exception e)
+        {
+            FailAndDrain($"The audit trail is faulted: its journal '{_journal.Path}' or Merkle tree could not be written or made durable ({e.Message}). " +
+                "No further records are accepted; records acknowledged before this were durable.", e, _batch);
+            return false;
+        }
+
+        try
+        {
+            await _indexer.EnqueueAsync(indexBatch).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException e)
+        {
+            var cause = e.InnerException ?? e;
+            var fault = FailAndDrain($"The audit trail is faulted: its query store failed ({cause.Message}). " +
+                "Acknowledged records are durable in the journal and are replayed on the next open.", cause, []);
+            indexBatch.Flushes?.ForEach(f => f.TrySetException(fault));
+            return false;
+        }
+        return true;
+    }
+
+    private IndexBatch Commit(bool closing)
     {
         List<TaskCompletionSource>? flushes = null;
-        var records = new List<AuditRecord>(_batch.Count);
-        var completions = new List<TaskCompletionSource<AuditRecord>>(_batch.Count);
+        var records = new List<AuditRecord>(_batch.Count + 1);
+        var completions = new List<TaskCompletionSource<AuditRecord>?>(_batch.Count + 1);
+        var checkpointRequested = false;
+        SignedCheckpoint? signed = null;
         _frames.Clear();
         _frameOffsets.Clear();
-        Span<byte> hash = stackalloc byte[ChainHasher.HashSize];
-        Span<byte> hashHex = stackalloc byte[ChainHasher.HashSize * 2];
 
-        foreach (var request in _batch)
+        lock (_treeGate)
         {
-            if (request.Entry is not { } entry)
+            foreach (var request in _batch)
             {
-                (flushes ??= []).Add(request.Flush!);
-                continue;
+                if (request.Flush is { } flush)
+                    (flushes ??= []).Add(flush);
+                else if (request.Checkpoint is { } waiter)
+                {
+                    _checkpointWaiters.Add(waiter);
+                    checkpointRequested = true;
+                }
+                else if (request.Entry is { } entry)
+                    AddRecord(entry, request.CanonicalDetails, request.Completion!, records, completions);
             }
 
-            var now = _time.GetUtcNow();
-            var timestamp = new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
-            var unhashed = SequencedRecord.From(entry, request.CanonicalDetails, _nextSequence, _ids.Next(timestamp), timestamp, _previousHex);
-            try
+            if (_checkpoints is { } checkpoints && _tree is { } tree)
             {
-                _canonical.Clear();
-                AuditRecordCodec.Write(unhashed, _canonical, includeHash: false, detailsAreCanonical: true);
-            }
-            catch (ArgumentException e)
-            {
-                // The entry itself cannot be encoded (AppendAsync validates, so this is a caller bug): only this caller fails.
-                request.Completion!.TrySetException(e);
-                continue;
+                var now = _time.GetUtcNow();
+                if (checkpoints.IsDue(_nextSequence, now, checkpointRequested, closing))
+                {
+                    signed = checkpoints.Sign(_nextSequence, tree.Tree.Root(), now);
+                    var (entry, details) = CheckpointRecords.Entry(signed);
+                    AddRecord(entry, details, null, records, completions);
+                }
             }
 
-            ChainHasher.ComputeHash(_previousHash, _canonical.Written, hash);
-            var record = unhashed with { Hash = HashHex.Encode(hash) };
-
-            var frameStart = _frames.Length;
-            _frames.GetSpan(JournalFormat.FrameHeaderLength);
-            _frames.Advance(JournalFormat.FrameHeaderLength);
-            System.Text.Encoding.ASCII.GetBytes(record.Hash, hashHex);
-            AuditRecordCodec.WriteFullFromCanonical(_canonical.Written, hashHex, _frames);
-            _frameOffsets.Add(frameStart);
-            // Header (sequence, hash) now; commit fields and CRC once the batch's size is known.
-            hash.CopyTo(_frames.Written.Slice(frameStart + 28, ChainHasher.HashSize));
-
-            hash.CopyTo(_previousHash);
-            _previousHex = record.Hash;
-            _nextSequence++;
-            records.Add(record);
-            completions.Add(request.Completion!);
+            // The tree's new nodes reach the file first: a failure here acknowledges nothing, like a journal failure.
+            _tree?.Commit(sync: signed is not null);
         }
 
         if (records.Count > 0)
@@ -227,9 +260,74 @@ internal sealed class GroupCommitWriter
             Volatile.Write(ref _durableCount, _nextSequence);
 
             for (var i = 0; i < records.Count; i++)
-                completions[i].TrySetResult(records[i]);
+                completions[i]?.TrySetResult(records[i]);
+        }
+
+        if (signed is not null)
+        {
+            // Published only once its record (and every record it covers) is durable.
+            var exportFailure = _checkpoints!.Export(signed);
+            foreach (var waiter in _checkpointWaiters)
+            {
+                if (exportFailure is null)
+                    waiter.TrySetResult(signed);
+                else
+                    waiter.TrySetException(new AuditTrailException(
+                        $"The checkpoint of tree size {signed.Checkpoint.TreeSize} was signed and recorded in the trail, but could not be exported: {exportFailure.Message}", exportFailure));
+            }
+            _checkpointWaiters.Clear();
+        }
+        else if (checkpointRequested)
+        {
+            // Nothing new since the latest checkpoint (only its own record): that one is current.
+            foreach (var waiter in _checkpointWaiters)
+                waiter.TrySetResult(_checkpoints!.Latest!);
+            _checkpointWaiters.Clear();
         }
         return new IndexBatch(records, flushes);
+    }
+
+    // Sequences, hashes and frames one record, and adds its leaf to the tree (under the tree's lock).
+    private void AddRecord(AuditEntry entry, string? canonicalDetails, TaskCompletionSource<AuditRecord>? completion,
+        List<AuditRecord> records, List<TaskCompletionSource<AuditRecord>?> completions)
+    {
+        Span<byte> leaf = stackalloc byte[ChainHasher.HashSize];
+        Span<byte> hash = stackalloc byte[ChainHasher.HashSize];
+        Span<byte> hashHex = stackalloc byte[ChainHasher.HashSize * 2];
+        var now = _time.GetUtcNow();
+        var timestamp = new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
+        var unhashed = SequencedRecord.From(entry, canonicalDetails, _nextSequence, _ids.Next(timestamp), timestamp, _previousHex);
+        try
+        {
+            _canonical.Clear();
+            AuditRecordCodec.Write(unhashed, _canonical, includeHash: false, detailsAreCanonical: true);
+        }
+        catch (ArgumentException e)
+        {
+            // The entry itself cannot be encoded (AppendAsync validates, so this is a caller bug): only this caller fails.
+            completion?.TrySetException(e);
+            return;
+        }
+
+        ChainHasher.ComputeLeaf(_canonical.Written, leaf);
+        ChainHasher.ComputeChain(_previousHash, leaf, hash);
+        _tree?.Tree.Append(leaf);
+        var record = unhashed with { Hash = HashHex.Encode(hash) };
+
+        var frameStart = _frames.Length;
+        _frames.GetSpan(JournalFormat.FrameHeaderLength);
+        _frames.Advance(JournalFormat.FrameHeaderLength);
+        System.Text.Encoding.ASCII.GetBytes(record.Hash, hashHex);
+        AuditRecordCodec.WriteFullFromCanonical(_canonical.Written, hashHex, _frames);
+        _frameOffsets.Add(frameStart);
+        // Header (sequence, hash) now; commit fields and CRC once the batch's size is known.
+        hash.CopyTo(_frames.Written.Slice(frameStart + 28, ChainHasher.HashSize));
+
+        hash.CopyTo(_previousHash);
+        _previousHex = record.Hash;
+        _nextSequence++;
+        records.Add(record);
+        completions.Add(completion);
     }
 
     private AuditTrailException FailAndDrain(string message, Exception cause, IEnumerable<WriteRequest> inFlight)
@@ -241,6 +339,9 @@ internal sealed class GroupCommitWriter
             request.Fail(new AuditTrailException(message, cause));
         while (_requests.Reader.TryRead(out var queued))
             queued.Fail(new AuditTrailException(message, cause));
+        foreach (var waiter in _checkpointWaiters)
+            waiter.TrySetException(new AuditTrailException(message, cause));
+        _checkpointWaiters.Clear();
         return fault;
     }
 }

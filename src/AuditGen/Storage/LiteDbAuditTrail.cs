@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using AuditGen.Canonical;
+using AuditGen.Integrity.Checkpoints;
 using AuditGen.Storage;
 using AuditGen.Storage.Journal;
 using LiteDB;
@@ -23,11 +24,15 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
     private readonly WriteLock? _lock;
     private readonly GroupCommitWriter? _writer;
     private readonly QueryIndexer? _indexer;
+    private readonly TrailTree? _tree;
+    private readonly SignedCheckpoint? _openedCheckpoint;
     private int _disposed;
 
     private LiteDbAuditTrail(string path, AuditTrailOptions options, LiteDatabase database, ILiteCollection<BsonDocument> records,
-        IJournalFile journal, WriteLock? writeLock, JournalState state)
+        IJournalFile journal, WriteLock? writeLock, JournalState state, TrailTree? tree, CheckpointPublisher? checkpoints, SignedCheckpoint? latestCheckpoint)
     {
+        _tree = tree;
+        _openedCheckpoint = latestCheckpoint;
         _path = path;
         Options = options;
         _database = database;
@@ -37,7 +42,7 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
         if (!options.ReadOnly)
         {
             _indexer = new QueryIndexer(records, state.FrameCount, maxPendingRecords: options.QueueCapacity);
-            _writer = new GroupCommitWriter(journal, _indexer, options, state.FrameCount, state.LastHash, state.Length);
+            _writer = new GroupCommitWriter(journal, _indexer, options, state.FrameCount, state.LastHash, state.Length, tree, checkpoints);
         }
     }
 
@@ -132,10 +137,13 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
                 _writer.Complete();
                 await _writer.Completion.ConfigureAwait(false);
                 await _indexer!.Completion.ConfigureAwait(false);
+                if (_writer.Fault is null)
+                    _tree?.Close();
             }
         }
         finally
         {
+            _tree?.Dispose();
             _database.Dispose();
             _journal.Dispose();
             _lock?.Dispose();
