@@ -244,3 +244,49 @@ public sealed class AuditingChatClientTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Pipeline(new ScriptedModel(), Trail(), o => o.Classification = (DataClass)9));
     }
 }
+
+public sealed class AuditingChatClientFailOpenTests
+{
+    /// <summary>Collects failures; <see cref="Reached"/> completes when the expected number has arrived (fail-open reports them in the background).</summary>
+    private sealed class Alerts(int expected) : IAuditAlertSink
+    {
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public List<AuditFailure> Failures { get; } = [];
+
+        public Task Reached => _reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        public void OnAuditFailure(AuditFailure failure)
+        {
+            lock (Failures)
+            {
+                Failures.Add(failure);
+                if (Failures.Count >= expected)
+                    _reached.TrySetResult();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Fail_open_the_response_is_returned_and_every_record_that_failed_reaches_the_alert_sink()
+    {
+        var alerts = new Alerts(expected: 3);
+        var trail = new AuditGen.Testing.InMemoryAuditTrail(new AuditTrailOptions
+        {
+            HmacKey = Support.HmacKey,
+            FailurePolicy = AuditFailurePolicy.FailOpen,
+            AlertSink = alerts,
+        });
+        trail.FailAppendsWith(_ => new IOException("disk full"));
+        using var client = new ChatClientBuilder(new ScriptedModel(_ => ScriptedModel.Answer("ok"))).UseAuditing(trail).Build();
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]);
+        await alerts.Reached;
+
+        Assert.Equal("ok", response.Text);
+        Assert.Equal(
+            [AuditAction.ConversationStarted, AuditAction.UserMessageReceived, AuditAction.AgentResponseGenerated],
+            alerts.Failures.Select(f => f.Entry.Action).Order());
+        Assert.All(alerts.Failures, f => Assert.IsType<IOException>(f.Exception));
+    }
+}
