@@ -192,6 +192,20 @@ public sealed class AuditingChatClientTests
     }
 
     [Fact]
+    public async Task Fail_closed_an_error_record_that_cannot_be_made_durable_fails_the_call_naming_the_models_exception()
+    {
+        var trail = Trail();
+        trail.FailAppendsWith(e => e.Action == AuditAction.Error ? new IOException("disk full") : null);
+        var model = new ScriptedModel { Throw = new HttpRequestException("upstream down") };
+        using var client = Pipeline(model, trail, o => o.Classification = DataClass.Restricted);
+
+        var error = await Assert.ThrowsAsync<AuditTrailException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]));
+
+        Assert.Contains(typeof(HttpRequestException).FullName!, error.Message);
+        Assert.IsType<IOException>(error.InnerException);
+    }
+
+    [Fact]
     public void Hmac_capture_without_a_key_is_refused_when_the_pipeline_is_built_naming_both_options()
     {
         var trail = new AuditGen.Testing.InMemoryAuditTrail(new AuditTrailOptions());

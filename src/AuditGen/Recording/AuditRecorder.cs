@@ -70,8 +70,9 @@ public static class AuditRecorder
         }
         catch (Exception ex)
         {
+            var recorded = entry.Error is { } error ? $" (recording a {error.Type})" : string.Empty;
             throw new AuditTrailException(
-                $"The {entry.Action.ToWireName()} record could not be made durable, so the operation it records was stopped.", ex);
+                $"The {entry.Action.ToWireName()} record{recorded} could not be made durable, so the operation it records was stopped.", ex);
         }
     }
 
