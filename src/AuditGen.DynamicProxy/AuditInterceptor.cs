@@ -7,7 +7,7 @@ internal sealed class AuditInterceptor(IAuditTrail trail, ToolTable tools) : IIn
 {
     public void Intercept(IInvocation invocation)
     {
-        var method = tools.Find(invocation.Method, invocation.MethodInvocationTarget);
+        var method = tools.Find(invocation);
         if (method is null)
         {
             invocation.Proceed();

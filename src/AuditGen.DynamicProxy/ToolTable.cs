@@ -59,21 +59,24 @@ internal sealed class ToolTable
     }
 
     /// <summary>The audited form of the called method, or <see langword="null"/> to pass it through.</summary>
-    public InterceptedMethod? Find(MethodInfo called, MethodInfo? implementation)
+    public InterceptedMethod? Find(Castle.DynamicProxy.IInvocation invocation)
     {
+        var called = invocation.Method;
         if (_methods.TryGetValue(called, out var known))
             return known;
         if (!called.IsGenericMethod || !_genericTools.Contains(called.GetGenericMethodDefinition()))
             return null;
-        return _methods.GetOrAdd(called, m => Build(m, implementation));
+        // Castle resolves the target's method on demand; only a generic method's first call needs it.
+        return _methods.GetOrAdd(called, m => Build(m, invocation.MethodInvocationTarget));
     }
 
     /// <summary>Registers a method; returns whether it is audited.</summary>
     private bool Add(MethodInfo method, MethodInfo? implementation, HashSet<ToolMapping> matched)
     {
-        if (_options.Tools.Find(method, implementation) is { } mapping)
+        var mapping = _options.Tools.Find(method, implementation);
+        if (mapping is not null)
             matched.Add(mapping);
-        var audited = _options.AuditAllMethods || _options.Tools.Find(method, implementation) is not null
+        var audited = _options.AuditAllMethods || mapping is not null
             || method.IsDefined(typeof(AuditedToolAttribute)) || implementation?.IsDefined(typeof(AuditedToolAttribute)) == true;
         if (method.IsGenericMethodDefinition)
         {

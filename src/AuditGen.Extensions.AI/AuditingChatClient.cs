@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
@@ -25,10 +24,10 @@ public sealed class AuditingChatClient : DelegatingChatClient
     private readonly IAuditTrail _trail;
     private readonly AuditingChatClientOptions _options;
     private readonly AuditFailurePolicy _policy;
-    private readonly ConcurrentDictionary<string, byte> _open = new(StringComparer.Ordinal);
 
     /// <summary>Records the conversations that pass through <paramref name="innerClient"/> on <paramref name="trail"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option has an undefined value.</exception>
+    /// <exception cref="AuditTrailException">HMAC capture is chosen and the trail has no usable HMAC key.</exception>
     public AuditingChatClient(IChatClient innerClient, IAuditTrail trail, AuditingChatClientOptions? options = null)
         : base(innerClient)
     {
@@ -37,6 +36,12 @@ public sealed class AuditingChatClient : DelegatingChatClient
         _options = options ?? new AuditingChatClientOptions();
         _options.Validate();
         _policy = AuditRecorder.ResolvePolicy(_options.FailurePolicy, _options.Classification, trail.Options);
+        if ((_options.MessageCapture & MessageCapture.Hmac) != 0)
+        {
+            // Fails now, naming the option, rather than at the first message: a pseudonym needs the trail's HMAC key.
+            _ = AuditRedaction.Redact(trail.Options, RedactionStrategy.Hmac, string.Empty,
+                $"user message (AuditingChatClientOptions.MessageCapture includes {nameof(MessageCapture.Hmac)})");
+        }
     }
 
     /// <inheritdoc />
@@ -135,14 +140,13 @@ public sealed class AuditingChatClient : DelegatingChatClient
     {
         conversationId ??= AuditContext.Current?.ConversationId
             ?? throw new InvalidOperationException("EndConversationAsync needs a conversation id: pass one, or call it inside AuditContext.Begin(conversationId: ...).");
-        _open.TryRemove(conversationId, out _);
         return AppendAsync(Entry(AuditAction.ConversationEnded, conversationId, null), cancellationToken);
     }
 
     private async ValueTask RecordRequestAsync(IList<ChatMessage> history, ChatOptions? options, string? conversationId, CancellationToken cancellationToken)
     {
         var firstTurn = options?.ConversationId is null && !history.Any(m => m.Role == ChatRole.Assistant || m.Role == ChatRole.Tool);
-        if (firstTurn && (conversationId is null || _open.TryAdd(conversationId, 0)))
+        if (firstTurn)
         {
             using var started = new ChatDetails();
             started.Json.WriteNumber("messages", history.Count);

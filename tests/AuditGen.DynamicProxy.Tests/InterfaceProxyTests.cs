@@ -123,3 +123,40 @@ public sealed class InterfaceProxyTests
         Assert.Equal(["42", "x"], completed);
     }
 }
+
+public sealed class ObjectArgumentMappingTests
+{
+    [Fact]
+    public void Properties_of_an_object_argument_are_classified_by_parameter_dot_property_and_recorded_one_by_one()
+    {
+        var trail = ProxyTestSupport.Trail();
+        var options = new AuditProxyOptions();
+        options.Tool("refer").Domains(ComplianceDomain.Hipaa)
+            .Classify("referral.Mrn", DataClass.Restricted, RedactionStrategy.Hmac).SubjectId("referral.Mrn")
+            .Classify("referral.Reason", DataClass.Restricted);
+        var api = AuditProxy.Create<IReferralApi>(new VendorReferralApi(), trail, options);
+
+        Assert.Equal("referred to cardiology", api.Refer(new Referral("MRN-4242", "arrhythmia", "cardiology")));
+
+        var invoked = trail.Appended[0];
+        var referral = ProxyTestSupport.Details(invoked).GetProperty("arguments").GetProperty("referral");
+        Assert.Equal(invoked.SubjectId, referral.GetProperty("Mrn").GetString());
+        Assert.StartsWith("hmac:1:", invoked.SubjectId);
+        Assert.Equal("[erased]", referral.GetProperty("Reason").GetString());
+        Assert.Equal("cardiology", referral.GetProperty("Department").GetString());
+        Assert.Equal(DataClass.Restricted, invoked.Classification);
+        Assert.DoesNotContain("MRN-4242", invoked.Details);
+        Assert.DoesNotContain("arrhythmia", invoked.Details);
+    }
+
+    [Fact]
+    public void A_property_path_naming_a_property_the_argument_lacks_is_refused()
+    {
+        var options = new AuditProxyOptions();
+        options.Tool("refer").Classify("referral.PatientId", DataClass.Restricted);
+
+        var error = Assert.Throws<ArgumentException>(() => AuditProxy.Create<IReferralApi>(new VendorReferralApi(), ProxyTestSupport.Trail(), options));
+
+        Assert.Contains("'referral.PatientId'", error.Message);
+    }
+}

@@ -131,3 +131,16 @@ public sealed class BadShape : IBadShape
         return true;
     }
 }
+
+public sealed record Referral(string Mrn, string Reason, string Department);
+
+/// <summary>A vendor interface taking an object argument; its classified properties are given by the map.</summary>
+public interface IReferralApi
+{
+    string Refer(Referral referral);
+}
+
+public sealed class VendorReferralApi : IReferralApi
+{
+    public string Refer(Referral referral) => $"referred to {referral.Department}";
+}

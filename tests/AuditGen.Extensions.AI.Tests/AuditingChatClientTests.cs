@@ -192,15 +192,54 @@ public sealed class AuditingChatClientTests
     }
 
     [Fact]
-    public async Task Hmac_capture_without_a_key_fails_with_a_message_naming_the_option()
+    public async Task Fail_closed_an_error_record_that_cannot_be_made_durable_fails_the_call_naming_the_models_exception()
     {
-        var trail = new AuditGen.Testing.InMemoryAuditTrail(new AuditTrailOptions());
-        using var client = Pipeline(new ScriptedModel(_ => ScriptedModel.Answer("ok")), trail);
+        var trail = Trail();
+        trail.FailAppendsWith(e => e.Action == AuditAction.Error ? new IOException("disk full") : null);
+        var model = new ScriptedModel { Throw = new HttpRequestException("upstream down") };
+        using var client = Pipeline(model, trail, o => o.Classification = DataClass.Restricted);
 
         var error = await Assert.ThrowsAsync<AuditTrailException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]));
 
-        Assert.Contains("user message", error.Message);
+        Assert.Contains(typeof(HttpRequestException).FullName!, error.Message);
+        Assert.IsType<IOException>(error.InnerException);
+    }
+
+    [Fact]
+    public void Hmac_capture_without_a_key_is_refused_when_the_pipeline_is_built_naming_both_options()
+    {
+        var trail = new AuditGen.Testing.InMemoryAuditTrail(new AuditTrailOptions());
+
+        var error = Assert.Throws<AuditTrailException>(() => Pipeline(new ScriptedModel(), trail));
+
+        Assert.Contains("MessageCapture", error.Message);
         Assert.Contains("HmacKey", error.Message);
+    }
+
+    [Fact]
+    public async Task Without_hmac_capture_no_key_is_needed()
+    {
+        var trail = new AuditGen.Testing.InMemoryAuditTrail(new AuditTrailOptions());
+        using var client = Pipeline(new ScriptedModel(_ => ScriptedModel.Answer("ok")), trail, o => o.MessageCapture = MessageCapture.Length);
+
+        await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]);
+
+        Assert.Equal(2, Details(trail.Appended.Single(e => e.Action == AuditAction.UserMessageReceived)).GetProperty("length").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_user_message_without_a_user_in_context_is_not_attributed_to_the_agent()
+    {
+        var trail = Trail();
+        using var client = Pipeline(new ScriptedModel(_ => ScriptedModel.Answer("ok")), trail);
+
+        using (AuditContext.Begin(agentName: "triage"))
+            await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]);
+
+        var user = trail.Appended.Single(e => e.Action == AuditAction.UserMessageReceived);
+        Assert.Equal(ActorType.User, user.ActorType);
+        Assert.Null(user.ActorId);
+        Assert.Equal("triage", trail.Appended.Single(e => e.Action == AuditAction.AgentResponseGenerated).ActorId);
     }
 
     [Fact]
@@ -217,5 +256,51 @@ public sealed class AuditingChatClientTests
     public void An_undefined_classification_option_is_refused_when_the_pipeline_is_built()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => Pipeline(new ScriptedModel(), Trail(), o => o.Classification = (DataClass)9));
+    }
+}
+
+public sealed class AuditingChatClientFailOpenTests
+{
+    /// <summary>Collects failures; <see cref="Reached"/> completes when the expected number has arrived (fail-open reports them in the background).</summary>
+    private sealed class Alerts(int expected) : IAuditAlertSink
+    {
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public List<AuditFailure> Failures { get; } = [];
+
+        public Task Reached => _reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        public void OnAuditFailure(AuditFailure failure)
+        {
+            lock (Failures)
+            {
+                Failures.Add(failure);
+                if (Failures.Count >= expected)
+                    _reached.TrySetResult();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Fail_open_the_response_is_returned_and_every_record_that_failed_reaches_the_alert_sink()
+    {
+        var alerts = new Alerts(expected: 3);
+        var trail = new AuditGen.Testing.InMemoryAuditTrail(new AuditTrailOptions
+        {
+            HmacKey = Support.HmacKey,
+            FailurePolicy = AuditFailurePolicy.FailOpen,
+            AlertSink = alerts,
+        });
+        trail.FailAppendsWith(_ => new IOException("disk full"));
+        using var client = new ChatClientBuilder(new ScriptedModel(_ => ScriptedModel.Answer("ok"))).UseAuditing(trail).Build();
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]);
+        await alerts.Reached;
+
+        Assert.Equal("ok", response.Text);
+        Assert.Equal(
+            [AuditAction.ConversationStarted, AuditAction.UserMessageReceived, AuditAction.AgentResponseGenerated],
+            alerts.Failures.Select(f => f.Entry.Action).Order());
+        Assert.All(alerts.Failures, f => Assert.IsType<IOException>(f.Exception));
     }
 }

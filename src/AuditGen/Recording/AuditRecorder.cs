@@ -24,7 +24,8 @@ public static class AuditRecorder
 
     /// <summary>
     /// <paramref name="entry"/> with the ambient <see cref="AuditContext"/> (conversation, user, agent, actor) filled in
-    /// where the entry leaves them unset, and the W3C trace and span of <see cref="Activity.Current"/>.
+    /// where the entry leaves them unset, and the W3C trace and span of <see cref="Activity.Current"/>. The actor defaults
+    /// to the context's user for <see cref="ActorType.User"/> entries, else to its actor, agent or user.
     /// </summary>
     public static AuditEntry WithAmbientContext(AuditEntry entry)
     {
@@ -37,7 +38,9 @@ public static class AuditRecorder
             ConversationId = entry.ConversationId ?? context?.ConversationId,
             UserId = entry.UserId ?? context?.UserId,
             AgentName = entry.AgentName ?? context?.AgentName,
-            ActorId = entry.ActorId ?? (context is null ? null : context.ActorId ?? context.AgentName ?? context.UserId),
+            ActorId = entry.ActorId ?? (context is null ? null
+                : entry.ActorType == ActorType.User ? context.UserId
+                : context.ActorId ?? context.AgentName ?? context.UserId),
             TraceId = entry.TraceId ?? (traced ? activity!.TraceId.ToHexString() : null),
             SpanId = entry.SpanId ?? (traced ? activity!.SpanId.ToHexString() : null),
         };
@@ -67,8 +70,9 @@ public static class AuditRecorder
         }
         catch (Exception ex)
         {
+            var recorded = entry.Error is { } error ? $" (recording a {error.Type})" : string.Empty;
             throw new AuditTrailException(
-                $"The {entry.Action.ToWireName()} record could not be made durable, so the operation it records was stopped.", ex);
+                $"The {entry.Action.ToWireName()} record{recorded} could not be made durable, so the operation it records was stopped.", ex);
         }
     }
 
