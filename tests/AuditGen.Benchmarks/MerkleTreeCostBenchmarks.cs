@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 
 namespace AuditGen.Benchmarks;
 
@@ -7,7 +6,6 @@ namespace AuditGen.Benchmarks;
 /// What the Merkle tree costs the writer: durable appends from 16 writers with the tree (leaf into the tree, new nodes
 /// written to <c>audit.db.tree</c> before each group commit) against the same writer without it, in the same run.
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class MerkleTreeCostBenchmarks
 {
     private const int Writers = 16;

@@ -1,6 +1,5 @@
 using AuditGen.Integrity.Checkpoints;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 
 namespace AuditGen.Benchmarks;
 
@@ -9,7 +8,6 @@ namespace AuditGen.Benchmarks;
 /// checkpoint) against merely reading the same records from the same store (<c>QueryAsync</c> of everything), in the
 /// same run. The ratio says whether verification is bounded by reading or by hashing.
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class VerificationRateBenchmarks
 {
     private const int Records = 20_000;
