@@ -22,4 +22,8 @@ public static partial class AuditTrail
     /// <summary>Opens a trail with an injected journal file (tests observe or fail the durability barrier through it).</summary>
     internal static LiteDbAuditTrail OpenLiteDb(string path, AuditTrailOptions? options, JournalFileOpener journalOpener) =>
         LiteDbAuditTrail.Open(path, options ?? new AuditTrailOptions(), journalOpener);
+
+    /// <summary>Opens a trail without its Merkle tree: the baseline of the tree's cost in the benchmarks, nothing else.</summary>
+    internal static LiteDbAuditTrail OpenLiteDbWithoutTree(string path, AuditTrailOptions? options = null) =>
+        LiteDbAuditTrail.Open(path, options ?? new AuditTrailOptions(), FileJournalFile.Open, withTree: false);
 }

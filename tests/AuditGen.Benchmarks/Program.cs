@@ -9,4 +9,11 @@ if (args.Length > 0 && args[0] == "latency")
     return;
 }
 
+// `-- treecost [rounds]` measures the Merkle tree's cost on durable appends A/B/A/B (see TreeCostInterleaved).
+if (args.Length > 0 && args[0] == "treecost")
+{
+    await TreeCostInterleaved.RunAsync(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

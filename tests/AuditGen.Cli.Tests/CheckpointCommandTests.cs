@@ -205,4 +205,32 @@ public sealed class CheckpointCommandTests
         Assert.Equal(ExitCodes.Tampered, run.ExitCode);
         Assert.False(JsonDocument.Parse(run.Output).RootElement.GetProperty("consistent").GetBoolean());
     }
+
+    [Fact]
+    public async Task Verify_with_a_witness_that_cosigned_the_checkpoint_exits_0_and_names_it()
+    {
+        using var folder = new TempFolder();
+        var trail = await CheckpointedTrail.CreateAsync(folder);
+        var witness = Cosigner.Generate("witness.example/w1");
+        var cosigned = folder.File("cosigned");
+        File.WriteAllText(cosigned, witness.Cosign(trail.Read(trail.LatestCheckpoint), DateTimeOffset.FromUnixTimeSeconds(1_700_000_000)));
+
+        var run = await CliRun.Of("verify", trail.Path, "--checkpoint", cosigned, "--key", trail.VerifierKey, "--witness", witness.Verifier.ToString());
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        Assert.Contains("Cosigned by: witness.example/w1 at 2023-11-14T22:13:20Z", run.Output);
+    }
+
+    [Fact]
+    public async Task Verify_with_a_witness_that_did_not_cosign_exits_4()
+    {
+        using var folder = new TempFolder();
+        var trail = await CheckpointedTrail.CreateAsync(folder);
+        var witness = Cosigner.Generate("witness.example/w1");
+
+        var run = await CliRun.Of("verify", trail.Path, "--checkpoint", trail.LatestCheckpoint, "--witness", witness.Verifier.ToString());
+
+        Assert.Equal(ExitCodes.CheckpointInvalid, run.ExitCode);
+        Assert.Contains("no valid cosignature by witness 'witness.example/w1'", run.Error);
+    }
 }

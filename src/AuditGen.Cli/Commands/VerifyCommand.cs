@@ -22,32 +22,50 @@ internal static class VerifyCommand
             HelpName = "file",
         };
         var keyOption = new Option<string?>("--key") { Description = "Verifier key (text or file) the checkpoint must be signed with.", HelpName = "pubkey" };
+        var witnessOption = new Option<string[]>("--witness")
+        {
+            Description = "A witness's cosignature/v1 key (text or file) that must have cosigned the checkpoint; repeat for several.",
+            HelpName = "pubkey",
+        };
         var command = new Command("verify",
             "Verify a trail's hash chain, and against a signed checkpoint. Exit 0: intact; 1: tampered; 3: missing or unreadable; 4: bad checkpoint or key.")
         {
             trailArgument,
             checkpointOption,
             keyOption,
+            witnessOption,
             jsonOption,
         };
         command.Validators.Add(result =>
         {
             if (result.GetValue(keyOption) is not null && result.GetValue(checkpointOption) is null)
                 result.AddError("--key needs --checkpoint: it is the key the checkpoint must be signed with.");
+            if (result.GetValue(witnessOption) is { Length: > 0 } && result.GetValue(checkpointOption) is null)
+                result.AddError("--witness needs --checkpoint: it is the checkpoint the witness must have cosigned.");
         });
         command.SetAction((parseResult, cancellationToken) => RunAsync(io, parseResult.GetRequiredValue(trailArgument),
-            parseResult.GetValue(checkpointOption), parseResult.GetValue(keyOption), parseResult.GetValue(jsonOption), cancellationToken));
+            parseResult.GetValue(checkpointOption), parseResult.GetValue(keyOption), parseResult.GetValue(witnessOption) ?? [],
+            parseResult.GetValue(jsonOption), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliOutput io, string path, string? checkpointPath, string? key, bool json, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliOutput io, string path, string? checkpointPath, string? key, string[] witnesses, bool json,
+        CancellationToken cancellationToken)
     {
         SignedCheckpoint? checkpoint = null;
+        var cosigned = new List<string>();
         if (checkpointPath is not null)
         {
             try
             {
                 checkpoint = CheckpointFile.Read(checkpointPath, key);
+                foreach (var witness in witnesses)
+                {
+                    var verifier = CheckpointFile.ReadCosigner(witness);
+                    var time = verifier.Verify(checkpoint)
+                        ?? throw new CheckpointUnusableException($"checkpoint {checkpointPath} carries no valid cosignature by witness '{verifier.Name}' ({verifier.KeyId:x8}).");
+                    cosigned.Add($"{verifier.Name} at {time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)}");
+                }
             }
             catch (CheckpointUnusableException e)
             {
@@ -74,9 +92,13 @@ internal static class VerifyCommand
         }
 
         if (json)
-            JsonOutput.WriteLine(io.Out, w => WriteResult(w, path, result));
+            JsonOutput.WriteLine(io.Out, w => WriteResult(w, path, result, cosigned));
         else
+        {
             Render(io.Console, path, result);
+            foreach (var witness in cosigned)
+                io.Console.MarkupLineInterpolated($"Cosigned by: {witness}");
+        }
         return result.IsValid ? ExitCodes.Success : ExitCodes.Tampered;
     }
 
@@ -99,7 +121,7 @@ internal static class VerifyCommand
         console.MarkupLineInterpolated($"Reason: {result.Reason ?? "(none given)"}");
     }
 
-    private static void WriteResult(System.Text.Json.Utf8JsonWriter json, string path, VerificationResult result)
+    private static void WriteResult(System.Text.Json.Utf8JsonWriter json, string path, VerificationResult result, List<string> cosigned)
     {
         json.WriteStartObject();
         json.WriteString("trail", path);
@@ -117,6 +139,10 @@ internal static class VerifyCommand
             json.WriteNumber("treeSize", checkpoint.Checkpoint.TreeSize);
             json.WriteString("rootHash", checkpoint.Checkpoint.RootHex);
             json.WriteBoolean("signatureVerified", checkpoint.IsSignatureVerified);
+            json.WriteStartArray("cosignedBy");
+            foreach (var witness in cosigned)
+                json.WriteStringValue(witness);
+            json.WriteEndArray();
             json.WriteEndObject();
         }
         json.WriteEndObject();

@@ -31,6 +31,31 @@ internal static class CheckpointFile
         }
     }
 
+    /// <summary>A witness's cosignature/v1 key given as text or as the path of a file holding it.</summary>
+    public static CosignatureVerifier ReadCosigner(string key)
+    {
+        var text = key;
+        if (File.Exists(key))
+        {
+            try
+            {
+                text = File.ReadAllText(key);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CheckpointUnusableException($"cannot read witness key file {key}: {e.Message}", e);
+            }
+        }
+        try
+        {
+            return CosignatureVerifier.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new CheckpointUnusableException($"--witness is neither a cosigner key nor a file holding one: {e.Message}", e);
+        }
+    }
+
     /// <summary>A verifier key given as text (<c>name+id+key</c>) or as the path of a file holding it.</summary>
     public static NoteVerifier ReadVerifier(string key)
     {

@@ -72,6 +72,29 @@ internal static class ChainHasher
         return HashHex.Encode(hash);
     }
 
+    /// <summary>
+    /// The leaf hash of a record stored in its full form (canonical bytes with the <c>"hash"</c> member inserted before
+    /// the last <c>,"id":"</c>, exactly as <see cref="AuditRecordCodec.WriteFullFromCanonical"/> writes it) without
+    /// parsing it: the hash member is cut out and the rest hashed as is. Also returns the embedded hash (raw). Returns
+    /// <see langword="false"/> when the bytes are not laid out that way; callers then parse the record instead. Sound
+    /// because the chain hash commits to these exact bytes, and the member's position is checked to be the writer's.
+    /// </summary>
+    public static bool TryComputeLeafOfFull(ReadOnlySpan<byte> full, Span<byte> leaf, Span<byte> embeddedHash)
+    {
+        ReadOnlySpan<byte> name = ",\"hash\":\""u8;
+        var id = full.LastIndexOf(",\"id\":\""u8);
+        var at = id - (name.Length + HashSize * 2 + 1);
+        if (id < 0 || at < 0 || !full.Slice(at, name.Length).SequenceEqual(name) || full[id - 1] != (byte)'"'
+            || !HashHex.TryDecodeUtf8(full.Slice(at + name.Length, HashSize * 2), embeddedHash))
+            return false;
+        var hash = t_leafHash ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        ReadOnlySpan<byte> prefix = [0x00];
+        hash.AppendData(prefix);
+        hash.AppendData(full[..at]);
+        hash.AppendData(full[id..]);
+        return hash.TryGetHashAndReset(leaf, out var written) && written == HashSize;
+    }
+
     /// <summary>UTF-8 of the domain separator, for tests and documentation.</summary>
     public static string DomainSeparator => Encoding.UTF8.GetString(Domain);
 }

@@ -110,6 +110,26 @@ internal sealed class ChainVerifier
         return true;
     }
 
+    /// <summary>
+    /// Accepts the next record when the caller has already checked, from its stored bytes, that it hashes to
+    /// <paramref name="hash"/> chained onto <see cref="PreviousHash"/> at <paramref name="position"/>. Returns
+    /// <see langword="false"/> (and changes nothing) when the chain is not in a state to take it that way: the caller
+    /// then calls <see cref="Observe"/>, which gives the precise diagnosis. Not for verifiers with an accepted-record observer.
+    /// </summary>
+    public bool TryAcceptVerified(long position, string hash)
+    {
+        if (_failure is not null || _missingSequence is not null || position != _expected || _onAccepted is not null)
+            return false;
+        _checked++;
+        _previousHex = hash;
+        _headHash = hash;
+        _expected++;
+        return true;
+    }
+
+    /// <summary>The hash the next record must chain onto.</summary>
+    public string PreviousHash => _previousHex;
+
     /// <summary>Reports a stored record that could not be read back as a record.</summary>
     public bool ObserveMalformed(long position, string problem)
     {

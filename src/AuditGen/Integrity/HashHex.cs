@@ -40,6 +40,22 @@ internal static class HashHex
         return true;
     }
 
+    /// <summary>Decodes 64 lower-case hex digits given as UTF-8 bytes into <paramref name="destination"/> (32 bytes).</summary>
+    public static bool TryDecodeUtf8(ReadOnlySpan<byte> hex, Span<byte> destination)
+    {
+        if (hex.Length != destination.Length * 2)
+            return false;
+        for (var i = 0; i < destination.Length; i++)
+        {
+            var hi = Digit((char)hex[2 * i]);
+            var lo = Digit((char)hex[2 * i + 1]);
+            if ((hi | lo) < 0)
+                return false;
+            destination[i] = (byte)((hi << 4) | lo);
+        }
+        return true;
+    }
+
     /// <summary>The first 12 hex digits followed by an ellipsis, for reasons people read.</summary>
     public static string Short(string? hex) =>
         hex is null ? "(none)" : hex.Length > 12 ? hex[..12] + "…" : hex;

@@ -171,6 +171,10 @@ public sealed partial class LiteDbAuditTrail
         {
             _lastFrame = frame.Header;
             var sequence = frame.Header.Sequence;
+            // The journal's own chain, checked from the frame's bytes when they are laid out as the writer writes them
+            // (no parse, no re-encode); anything else takes the full path below, which names the problem.
+            if (!alsoStore && TryAcceptFromBytes(frame))
+                return;
             AuditRecord record;
             try
             {
@@ -189,6 +193,22 @@ public sealed partial class LiteDbAuditTrail
                 _journalChain.Observe(sequence, record);
             if (alsoStore)
                 _store.Observe(sequence, record);
+        }
+
+        private bool TryAcceptFromBytes(JournalFrame frame)
+        {
+            Span<byte> leaf = stackalloc byte[ChainHasher.HashSize];
+            Span<byte> embedded = stackalloc byte[ChainHasher.HashSize];
+            Span<byte> previous = stackalloc byte[ChainHasher.HashSize];
+            Span<byte> chained = stackalloc byte[ChainHasher.HashSize];
+            if (_journalChain.HasFailed || !ChainHasher.TryComputeLeafOfFull(frame.Payload.Span, leaf, embedded)
+                || !HashHex.TryDecode(_journalChain.PreviousHash, previous))
+                return false;
+            ChainHasher.ComputeChain(previous, leaf, chained);
+            var hash = frame.Header.Hash;
+            if (!chained.SequenceEqual(embedded) || !string.Equals(HashHex.Encode(chained), hash, StringComparison.Ordinal))
+                return false;
+            return _journalChain.TryAcceptVerified(frame.Header.Sequence, hash);
         }
 
         private static VerificationResult Failed(long sequence, VerificationFailure failure, string reason) => new()

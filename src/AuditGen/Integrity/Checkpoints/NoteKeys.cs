@@ -38,13 +38,16 @@ public static class NoteKeys
     }
 
     /// <summary>The key id of an Ed25519 <paramref name="publicKey"/> named <paramref name="name"/>.</summary>
-    public static uint KeyId(string name, ReadOnlySpan<byte> publicKey)
+    public static uint KeyId(string name, ReadOnlySpan<byte> publicKey) => KeyId(name, publicKey, AlgorithmEd25519);
+
+    /// <summary>The key id of <paramref name="publicKey"/> named <paramref name="name"/> for signature type <paramref name="algorithm"/>.</summary>
+    public static uint KeyId(string name, ReadOnlySpan<byte> publicKey, byte algorithm)
     {
         var nameBytes = Encoding.UTF8.GetBytes(name);
         var input = new byte[nameBytes.Length + 2 + publicKey.Length];
         nameBytes.CopyTo(input, 0);
         input[nameBytes.Length] = 0x0A;
-        input[nameBytes.Length + 1] = AlgorithmEd25519;
+        input[nameBytes.Length + 1] = algorithm;
         publicKey.CopyTo(input.AsSpan(nameBytes.Length + 2));
         return BinaryPrimitives.ReadUInt32BigEndian(SHA256.HashData(input));
     }
@@ -60,7 +63,7 @@ public static class NoteKeys
     }
 
     // Splits "a+b+c" forms and checks name, hex id and the algorithm-prefixed base64 key.
-    internal static (string Name, uint Id, byte[] Key) ParseParts(string text, string what, int keyLength)
+    internal static (string Name, uint Id, byte[] Key) ParseParts(string text, string what, int keyLength, byte algorithm = AlgorithmEd25519)
     {
         var parts = text.Split('+', 3); // base64 may contain '+'; the name and the id cannot
         if (parts.Length != 3)
@@ -81,8 +84,8 @@ public static class NoteKeys
         }
         if (key.Length != keyLength + 1)
             throw new FormatException($"Malformed {what}: the key is {key.Length} bytes, expected {keyLength + 1} (algorithm byte and key).");
-        if (key[0] != AlgorithmEd25519)
-            throw new FormatException($"Malformed {what}: unknown signature algorithm 0x{key[0]:x2} (only Ed25519, 0x01, is supported).");
+        if (key[0] != algorithm)
+            throw new FormatException($"Malformed {what}: signature type 0x{key[0]:x2}, expected 0x{algorithm:x2}.");
         return (name, id, key[1..]);
     }
 

@@ -16,6 +16,8 @@ public sealed class MerkleTree
     private readonly IMerkleNodeStore _store;
     // The right edge: complete subtrees for each set bit of Size, largest (leftmost) first.
     private readonly List<(int Level, byte[] Hash)> _edge = [];
+    // Edge buffers freed by merges, reused by later appends.
+    private readonly Stack<byte[]> _spare = new();
 
     /// <summary>Opens the tree the store holds (its size is the largest leaf count whose nodes are all stored).</summary>
     /// <exception cref="InvalidDataException">The store holds a node count no tree has (a torn append): truncate it first.</exception>
@@ -41,27 +43,29 @@ public sealed class MerkleTree
     /// <summary>The store behind the tree.</summary>
     public IMerkleNodeStore Store => _store;
 
-    /// <summary>Appends a leaf hash (32 bytes) and stores the node hashes it completes.</summary>
+    /// <summary>Appends a leaf hash (32 bytes) and stores the node hashes it completes. Allocates nothing in steady state.</summary>
     public void Append(ReadOnlySpan<byte> leafHash)
     {
         if (leafHash.Length != HashSize)
             throw new ArgumentException($"A leaf hash is {HashSize} bytes.", nameof(leafHash));
         var index = Size;
-        var hash = leafHash.ToArray();
-        _store.Append(0, index, hash);
+        _store.Append(0, index, leafHash);
+        Span<byte> carry = stackalloc byte[HashSize];
+        leafHash.CopyTo(carry);
         var level = 0;
         while (_edge.Count > 0 && _edge[^1].Level == level)
         {
             var left = _edge[^1].Hash;
             _edge.RemoveAt(_edge.Count - 1);
-            var parent = new byte[HashSize];
-            MerkleProof.HashChildren(left, hash, parent);
-            hash = parent;
+            MerkleProof.HashChildren(left, carry, carry);
+            _spare.Push(left);
             index >>= 1;
             level++;
-            _store.Append(level, index, hash);
+            _store.Append(level, index, carry);
         }
-        _edge.Add((level, hash));
+        var slot = _spare.Count > 0 ? _spare.Pop() : new byte[HashSize];
+        carry.CopyTo(slot);
+        _edge.Add((level, slot));
         Size++;
     }
 
