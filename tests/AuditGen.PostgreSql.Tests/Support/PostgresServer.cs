@@ -35,14 +35,14 @@ public sealed class RequiresPostgresAttribute : StoreRequirementAttribute
 }
 
 /// <summary>A fresh database for one test class, dropped afterwards.</summary>
-public sealed class PostgresDatabase : IAsyncLifetime
+public class PostgresDatabase : IAsyncLifetime
 {
     public string Name { get; } = "auditgen_test_" + Guid.NewGuid().ToString("N")[..12];
 
     /// <summary>Superuser connection string to this database.</summary>
     public string ConnectionString => PostgresServer.ForDatabase(Name);
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         if (PostgresServer.ConnectionString is null && !PostgresServer.Required)
             return;
@@ -52,6 +52,9 @@ public sealed class PostgresDatabase : IAsyncLifetime
         await create.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Cluster-wide roles a test created; dropped after the database.</summary>
+    public List<string> RolesToDrop { get; } = [];
+
     public async Task DisposeAsync()
     {
         if (PostgresServer.ConnectionString is null)
@@ -59,8 +62,31 @@ public sealed class PostgresDatabase : IAsyncLifetime
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(PostgresServer.Require());
         await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        await using (var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection))
+            await drop.ExecuteNonQueryAsync();
+        foreach (var role in Enumerable.Reverse(RolesToDrop))
+        {
+            await using var dropRole = new NpgsqlCommand($"DROP ROLE IF EXISTS \"{role}\"", connection);
+            await dropRole.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>Connection string to this database as <paramref name="login"/> (the cluster trusts loopback).</summary>
+    public string ConnectionStringAs(string login) =>
+        new NpgsqlConnectionStringBuilder(ConnectionString) { Username = login, Password = null }.ConnectionString;
+
+    /// <summary>Runs <c>db init</c>'s initialization with role names unique to this database, and creates a login in the app role.</summary>
+    public async Task<(PostgreSqlAuditRoles Roles, string AppLogin, string RetentionLogin)> InitializeWithRolesAsync()
+    {
+        var suffix = Name["auditgen_test_".Length..];
+        var roles = new PostgreSqlAuditRoles($"owner_{suffix}", $"app_{suffix}", $"retention_{suffix}");
+        var appLogin = $"svc_{suffix}";
+        var retentionLogin = $"janitor_{suffix}";
+        RolesToDrop.AddRange([roles.Owner, roles.App, roles.Retention, appLogin, retentionLogin]);
+        await PostgreSqlAuditSchema.InitializeAsync(ConnectionString, roles);
+        await ExecuteAsync($"CREATE ROLE \"{appLogin}\" LOGIN IN ROLE \"{roles.App}\"");
+        await ExecuteAsync($"CREATE ROLE \"{retentionLogin}\" LOGIN IN ROLE \"{roles.Retention}\"");
+        return (roles, appLogin, retentionLogin);
     }
 
     /// <summary>Runs SQL as the superuser in this database.</summary>
@@ -96,5 +122,28 @@ public sealed class PostgresDatabase : IAsyncLifetime
         foreach (var parameter in parameters)
             command.Parameters.Add(new NpgsqlParameter { Value = parameter });
         await command.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>A database initialized like <c>auditgen db init</c> does, with a login in the application and retention roles.</summary>
+public sealed class InitializedDatabase : PostgresDatabase
+{
+    public PostgreSqlAuditRoles Roles { get; private set; } = new();
+
+    /// <summary>Connection string of a login that is a member of the application role only.</summary>
+    public string AppConnectionString { get; private set; } = "";
+
+    /// <summary>Connection string of a login that is a member of the retention role only.</summary>
+    public string RetentionConnectionString { get; private set; } = "";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        if (PostgresServer.ConnectionString is null && !PostgresServer.Required)
+            return;
+        var (roles, app, retention) = await InitializeWithRolesAsync();
+        Roles = roles;
+        AppConnectionString = ConnectionStringAs(app);
+        RetentionConnectionString = ConnectionStringAs(retention);
     }
 }
