@@ -76,7 +76,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             Exception failure;
             try
             {
-                await AttemptAsync(appends, batch).ConfigureAwait(false);
+                Attempt(appends, batch);
                 return batch;
             }
             catch (Exception e) when (DatabaseFailures.IsDatabaseFailure(e))
@@ -128,11 +128,13 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         $"The group commit to PostgreSQL log '{_logId}' {what} ({cause.Message}). These records are not acknowledged; " +
         "records acknowledged before were committed, and the next append starts a new group commit.", cause);
 
-    private async Task AttemptAsync(IReadOnlyList<WriteRequest> appends, SequencedBatch batch)
+    // Synchronous on purpose: the writer's thread blocks in the socket read and resumes there, instead of hopping to
+    // the thread pool twice per group commit while it holds the log's lock (which every other process waits on).
+    private void Attempt(IReadOnlyList<WriteRequest> appends, SequencedBatch batch)
     {
-        var connection = _connection ??= await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        var connection = _connection ??= _dataSource.OpenConnection();
         var tail = ChainTail.Genesis;
-        await using (var begin = new NpgsqlBatch(connection))
+        using (var begin = new NpgsqlBatch(connection))
         {
             begin.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN ISOLATION LEVEL READ COMMITTED"));
             var lockLog = new NpgsqlBatchCommand(AdvisoryLocks.LockLogSql);
@@ -141,12 +143,12 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             var readTail = new NpgsqlBatchCommand(TailSql);
             readTail.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
             begin.BatchCommands.Add(readTail);
-            await using var reader = await begin.ExecuteReaderAsync().ConfigureAwait(false);
+            using var reader = begin.ExecuteReader();
             // The tail is the result set with two columns (BEGIN has none, the lock one); it is read by a statement of its
             // own, after the lock is held, so its read-committed snapshot includes the previous holder's commit.
             do
             {
-                if (reader.FieldCount != 2 || !await reader.ReadAsync().ConfigureAwait(false))
+                if (reader.FieldCount != 2 || !reader.Read())
                     continue;
                 var sequence = reader.GetInt64(0);
                 var hash = reader.GetString(1);
@@ -155,31 +157,31 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
                         $"The tail of PostgreSQL log '{_logId}' (sequence {sequence}) has a stored hash that is not 64 lower-case hex digits; refusing to extend it.");
                 tail = new ChainTail(sequence + 1, hash);
             }
-            while (await reader.NextResultAsync().ConfigureAwait(false));
+            while (reader.NextResult());
         }
 
         if (TestHook is { } before)
-            await before(CommitStage.BeforeInsert, connection).ConfigureAwait(false);
+            before(CommitStage.BeforeInsert, connection).AsTask().GetAwaiter().GetResult();
 
         _sequencer.Link(appends, _stamps, tail, batch, link: null);
         if (batch.Records.Count == 0)
         {
-            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
-            await rollback.ExecuteNonQueryAsync().ConfigureAwait(false);
+            using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            rollback.ExecuteNonQuery();
             return;
         }
 
-        await using (var insert = new NpgsqlBatch(connection))
+        using (var insert = new NpgsqlBatch(connection))
         {
             var rows = new NpgsqlBatchCommand(RecordRows.InsertSql);
             RecordRows.AddInsertParameters(rows.Parameters, _logId, batch.Records);
             insert.BatchCommands.Add(rows);
             insert.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
-            await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
+            insert.ExecuteNonQuery();
         }
 
         if (TestHook is { } after)
-            await after(CommitStage.AfterCommit, connection).ConfigureAwait(false);
+            after(CommitStage.AfterCommit, connection).AsTask().GetAwaiter().GetResult();
     }
 
     // The batch's records as stored, when its transaction committed; null when none of them exists.
