@@ -90,4 +90,19 @@ public sealed class RetryTests(PostgresDatabase database) : IClassFixture<Postgr
 
         await AssertOneChainHoldingExactlyAsync(first, [.. both.SelectMany(r => r).OrderBy(r => r.Sequence)]);
     }
+
+    [StoreFact]
+    public async Task A_writer_whose_remembered_tail_is_stale_links_onto_the_real_one()
+    {
+        await using var first = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        await using var second = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+
+        var a = await first.AppendAsync(ConformanceEntries.ToolCall(0));
+        var b = await second.AppendAsync(ConformanceEntries.ToolCall(1));
+        var c = await first.AppendAsync(ConformanceEntries.ToolCall(2)); // first still remembers a as the tail
+
+        Assert.Equal([0L, 1L, 2L], new[] { a.Sequence, b.Sequence, c.Sequence });
+        Assert.Equal(b.Hash, c.PreviousHash);
+        await AssertOneChainHoldingExactlyAsync(first, [a, b, c]);
+    }
 }

@@ -20,7 +20,9 @@ internal enum CommitStage
 /// then the shared <see cref="ChainSequencer"/> links the batch onto that tail;
 /// round trip 2 — one <c>INSERT … SELECT FROM unnest(…)</c> of the whole batch and <c>COMMIT</c>
 /// (synchronous_commit on: the commit is durable when answered). Writers in other processes or on other machines take the
-/// same lock, so the chain never forks.
+/// same lock, so the chain never forks. While this writer was the last to append, the next group commit is linked onto
+/// the tail it left and sent in ONE round trip (BEGIN, lock, an INSERT that inserts nothing unless that is still the
+/// tail under the lock, COMMIT); if another writer appended meanwhile, nothing was written and the two-trip path runs.
 /// <para>
 /// Failures: the connection is dropped, and before anything is retried the sink asks a fresh connection whether the
 /// batch's records exist (by their ids, which stay the same across attempts, as do their timestamps): if they do, the
@@ -40,6 +42,9 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     private readonly ChainSequencer _sequencer;
     private readonly List<RecordStamp> _stamps = [];
     private NpgsqlConnection? _connection;
+
+    // The tail this writer's last commit left: the likely tail of the next one while no other process appends.
+    private ChainTail? _expectedTail;
 
     public PostgreSqlCommitSink(NpgsqlDataSource dataSource, string logId, AuditTrailOptions options)
     {
@@ -82,6 +87,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             catch (Exception e) when (DatabaseFailures.IsDatabaseFailure(e))
             {
                 failure = e;
+                _expectedTail = null;
                 await DropConnectionAsync().ConfigureAwait(false);
             }
 
@@ -133,6 +139,59 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     private void Attempt(IReadOnlyList<WriteRequest> appends, SequencedBatch batch)
     {
         var connection = _connection ??= _dataSource.OpenConnection();
+        if (_expectedTail is { } guess)
+        {
+            if (TryAtExpectedTail(connection, appends, batch, guess))
+                return;
+            batch.Clear();
+        }
+        CommitAtLockedTail(connection, appends, batch);
+    }
+
+    // One round trip: BEGIN; the log's lock; an INSERT of the batch linked onto the tail this writer left, which
+    // inserts nothing unless that still is the tail (checked by the INSERT's own snapshot, taken under the lock); COMMIT.
+    // False when another writer appended in between: nothing was written, and the locked path takes over.
+    private bool TryAtExpectedTail(NpgsqlConnection connection, IReadOnlyList<WriteRequest> appends, SequencedBatch batch, ChainTail guess)
+    {
+        _sequencer.Link(appends, _stamps, guess, batch, link: null);
+        if (batch.Records.Count == 0)
+            return true;
+        using (var optimistic = new NpgsqlBatch(connection))
+        {
+            optimistic.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN ISOLATION LEVEL READ COMMITTED"));
+            var lockLog = new NpgsqlBatchCommand(AdvisoryLocks.LockLogSql);
+            lockLog.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+            optimistic.BatchCommands.Add(lockLog);
+            var rows = new NpgsqlBatchCommand(RecordRows.InsertSql +
+                " WHERE coalesce((SELECT sequence FROM auditgen.records WHERE log_id = $1 ORDER BY sequence DESC LIMIT 1), -1) = $31" +
+                " AND coalesce((SELECT hash FROM auditgen.records WHERE log_id = $1 ORDER BY sequence DESC LIMIT 1), '') = $32");
+            RecordRows.AddInsertParameters(rows.Parameters, _logId, batch.Records);
+            rows.Parameters.Add(new NpgsqlParameter<long> { TypedValue = guess.NextSequence - 1 });
+            rows.Parameters.Add(new NpgsqlParameter<string> { TypedValue = guess.NextSequence == 0 ? "" : guess.PreviousHash });
+            optimistic.BatchCommands.Add(rows);
+            optimistic.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            optimistic.ExecuteNonQuery();
+            if (rows.RecordsAffected == 0)
+            {
+                _expectedTail = null;
+                return false;
+            }
+        }
+        Committed(connection, batch);
+        return true;
+    }
+
+    private void Committed(NpgsqlConnection connection, SequencedBatch batch)
+    {
+        var last = batch.Records[^1];
+        _expectedTail = new ChainTail(last.Sequence + 1, last.Hash);
+        if (TestHook is { } after)
+            after(CommitStage.AfterCommit, connection).AsTask().GetAwaiter().GetResult();
+    }
+
+    // Two round trips: BEGIN, the lock and the tail; then the batch linked onto that tail and COMMIT.
+    private void CommitAtLockedTail(NpgsqlConnection connection, IReadOnlyList<WriteRequest> appends, SequencedBatch batch)
+    {
         var tail = ChainTail.Genesis;
         using (var begin = new NpgsqlBatch(connection))
         {
@@ -179,9 +238,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             insert.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
             insert.ExecuteNonQuery();
         }
-
-        if (TestHook is { } after)
-            after(CommitStage.AfterCommit, connection).AsTask().GetAwaiter().GetResult();
+        Committed(connection, batch);
     }
 
     // The batch's records as stored, when its transaction committed; null when none of them exists.

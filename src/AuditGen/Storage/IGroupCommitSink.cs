@@ -42,6 +42,13 @@ internal sealed class SequencedBatch
     /// <summary>The caller of each record.</summary>
     public List<TaskCompletionSource<AuditRecord>> Completions { get; } = [];
 
+    /// <summary>Forgets every record (a sink re-links them after an attempt that wrote nothing).</summary>
+    public void Clear()
+    {
+        Records.Clear();
+        Completions.Clear();
+    }
+
     /// <summary>Adds a record and its caller.</summary>
     public void Add(AuditRecord record, TaskCompletionSource<AuditRecord> completion)
     {
