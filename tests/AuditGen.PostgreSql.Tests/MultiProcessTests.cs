@@ -62,7 +62,7 @@ public sealed class MultiProcessTests(PostgresDatabase database) : IClassFixture
         try
         {
             foreach (var child in children)
-                await child.ExpectSuccessAsync(TimeSpan.FromMinutes(10));
+                await child.ExpectSuccessAsync(TimeSpan.FromMinutes(8));
 
             var acknowledged = children.SelectMany(c => c.ReadAcknowledgements()).ToList();
             Assert.Equal(Processes * WritersPerProcess * perWriter, acknowledged.Count);
@@ -87,7 +87,7 @@ public sealed class MultiProcessTests(PostgresDatabase database) : IClassFixture
             await victim.WaitForProgressAsync(500);
             await victim.KillAsync();
             foreach (var survivor in children.Where(c => c != victim))
-                await survivor.ExpectSuccessAsync(TimeSpan.FromMinutes(10));
+                await survivor.ExpectSuccessAsync(TimeSpan.FromMinutes(8));
 
             var acknowledged = children.SelectMany(c => c.ReadAcknowledgements()).ToList();
             Assert.True(victim.ReadAcknowledgements().Count >= 500);

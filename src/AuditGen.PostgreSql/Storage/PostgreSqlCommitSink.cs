@@ -43,8 +43,11 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     private readonly List<RecordStamp> _stamps = [];
     private NpgsqlConnection? _connection;
 
-    // The tail this writer's last commit left: the likely tail of the next one while no other process appends.
-    private ChainTail? _expectedTail;
+    // The tail this writer's last commit left, and whether nobody else appended before that commit: then it is the
+    // likely tail of the next one. Under contention the guess would mostly miss (a wasted round trip), so it waits
+    // until a locked commit finds the log untouched since this writer's previous one.
+    private ChainTail? _lastTail;
+    private bool _uncontended;
 
     public PostgreSqlCommitSink(NpgsqlDataSource dataSource, string logId, AuditTrailOptions options)
     {
@@ -87,7 +90,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             catch (Exception e) when (DatabaseFailures.IsDatabaseFailure(e))
             {
                 failure = e;
-                _expectedTail = null;
+                _lastTail = null;
                 await DropConnectionAsync().ConfigureAwait(false);
             }
 
@@ -139,7 +142,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     private void Attempt(IReadOnlyList<WriteRequest> appends, SequencedBatch batch)
     {
         var connection = _connection ??= _dataSource.OpenConnection();
-        if (_expectedTail is { } guess)
+        if (_uncontended && _lastTail is { } guess)
         {
             if (TryAtExpectedTail(connection, appends, batch, guess))
                 return;
@@ -173,7 +176,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             optimistic.ExecuteNonQuery();
             if (rows.RecordsAffected == 0)
             {
-                _expectedTail = null;
+                _uncontended = false;
                 return false;
             }
         }
@@ -184,7 +187,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     private void Committed(NpgsqlConnection connection, SequencedBatch batch)
     {
         var last = batch.Records[^1];
-        _expectedTail = new ChainTail(last.Sequence + 1, last.Hash);
+        _lastTail = new ChainTail(last.Sequence + 1, last.Hash);
         if (TestHook is { } after)
             after(CommitStage.AfterCommit, connection).AsTask().GetAwaiter().GetResult();
     }
@@ -219,6 +222,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             while (reader.NextResult());
         }
 
+        _uncontended = _lastTail == tail;
         if (TestHook is { } before)
             before(CommitStage.BeforeInsert, connection).AsTask().GetAwaiter().GetResult();
 
