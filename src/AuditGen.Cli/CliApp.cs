@@ -25,6 +25,10 @@ public static class CliApp
             QueryCommand.Create(io),
             RebuildCommand.Create(io),
             DbInitCommand.Create(io),
+            ProofCommand.Create(io),
+            CheckpointCommand.Create(io),
+            ConsistencyCommand.Create(io),
+            KeysCommand.Create(io),
         };
 
         var parseResult = root.Parse(args);

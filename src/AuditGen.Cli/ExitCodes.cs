@@ -14,4 +14,7 @@ public static class ExitCodes
 
     /// <summary>The trail is missing, unreadable, or not an audit trail.</summary>
     public const int TrailUnavailable = 3;
+
+    /// <summary>A checkpoint or key file is missing or malformed, or the checkpoint's signature does not verify with the key.</summary>
+    public const int CheckpointInvalid = 4;
 }

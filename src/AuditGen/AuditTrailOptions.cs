@@ -41,6 +41,9 @@ public sealed class AuditTrailOptions
     /// <summary>How many appends may wait for the writer before callers are slowed. Default 65,536.</summary>
     public int QueueCapacity { get; set; } = 65_536;
 
+    /// <summary>Signed checkpoints of the trail's Merkle tree; <see langword="null"/> (the default) signs none.</summary>
+    public CheckpointOptions? Checkpoints { get; set; }
+
     /// <summary>Open for reading and verification only: no write lock, appends fail.</summary>
     public bool ReadOnly { get; set; }
 

@@ -8,6 +8,11 @@ internal static class SampleTrail
     public static async Task CreateAsync(string path)
     {
         await using var trail = AuditTrail.OpenLiteDb(path, new AuditTrailOptions());
+        await AppendAsync(trail);
+    }
+
+    public static async Task AppendAsync(IAuditTrail trail)
+    {
         foreach (var entry in Entries())
             await trail.AppendAsync(entry);
     }

@@ -3,6 +3,8 @@
 //                                                  "ACK <sequence> <hash>" for every acknowledged (durable) record.
 //   AuditGen.CrashWriter <path> lock               tries to open the trail for writing and prints "LOCKED <message>"
 //                                                  or "OPENED".
+//   AuditGen.CrashWriter <path> append <writers> <signing key file> <export dir> <every>
+//                                                  as append, signing a checkpoint every <every> records.
 using AuditGen;
 
 if (args.Length < 2)
@@ -30,7 +32,17 @@ if (args[1] == "lock")
 }
 
 var writers = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 8;
-var trailToKill = AuditTrail.OpenLiteDb(path);
+var options = new AuditTrailOptions();
+if (args.Length > 5)
+{
+    options.Checkpoints = new CheckpointOptions
+    {
+        SigningKeyPath = args[3],
+        ExportDirectory = args[4],
+        EveryRecords = int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture),
+    };
+}
+var trailToKill = AuditTrail.OpenLiteDb(path, options);
 output.WriteLine("READY");
 var gate = new object();
 var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>

@@ -2,7 +2,10 @@ using Microsoft.CodeAnalysis;
 
 namespace AuditGen.Generators.Tests;
 
-/// <summary>AUDIT003 (cannot be wrapped) and AUDIT006 (invalid attribute arguments), at the right place, and nothing for look-alikes.</summary>
+/// <summary>
+/// AUDIT003 (cannot be wrapped) and AUDIT006 (invalid attribute arguments), at the right place, and nothing for
+/// look-alikes: reported by the analyzers (duplicate names by the generator), each exactly once.
+/// </summary>
 public class DiagnosticTests
 {
     private const string Usings = "using System; using System.Threading.Tasks; using AuditGen;\nnamespace Tools;\n";
@@ -34,7 +37,7 @@ public class DiagnosticTests
         MarkedSource source = MarkedSource.Parse(Usings + marked);
         GeneratorRun run = GeneratorHarness.Run(source.Text);
 
-        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Diagnostic diagnostic = Assert.Single(run.Shape());
         Assert.Equal("AUDIT003", diagnostic.Id);
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.Contains(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
@@ -48,7 +51,7 @@ public class DiagnosticTests
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + "public partial class T { [AuditedTool] public void Good() { } [AuditedTool] public void Bad(ref int a) { } }");
 
-        Assert.Equal("AUDIT003", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assert.Equal("AUDIT003", Assert.Single(run.Shape()).Id);
         INamedTypeSymbol wrapper = run.Type("Tools.AuditedT");
         Assert.NotEmpty(wrapper.GetMembers("Good"));
         Assert.Empty(wrapper.GetMembers("Bad"));
@@ -76,7 +79,7 @@ public class DiagnosticTests
         MarkedSource source = MarkedSource.Parse(Usings + marked);
         GeneratorRun run = GeneratorHarness.Run(source.Text);
 
-        Diagnostic diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Diagnostic diagnostic = Assert.Single(run.Shape());
         Assert.Equal("AUDIT006", diagnostic.Id);
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.Contains(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
@@ -98,7 +101,7 @@ public class DiagnosticTests
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + source);
 
-        Assert.True(run.GeneratorDiagnostics.IsEmpty, @case + ": " + string.Join("; ", run.GeneratorDiagnostics));
+        Assert.True(run.Shape().Count == 0, @case + ": " + string.Join("; ", run.Shape()));
         Assert.Empty(run.WarningsAndErrors);
     }
 
@@ -115,8 +118,8 @@ public class DiagnosticTests
             }
             """);
 
-        Diagnostic suppressed = Assert.Single(run.DriverDiagnostics, d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("T.Suppressed"));
-        Diagnostic reported = Assert.Single(run.DriverDiagnostics, d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("T.Reported"));
+        Diagnostic suppressed = Assert.Single(run.AnalyzerDiagnostics, d => d.Id == "AUDIT003" && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("T.Suppressed"));
+        Diagnostic reported = Assert.Single(run.AnalyzerDiagnostics, d => d.Id == "AUDIT003" && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("T.Reported"));
         Assert.True(suppressed.IsSuppressed);
         Assert.False(reported.IsSuppressed);
     }

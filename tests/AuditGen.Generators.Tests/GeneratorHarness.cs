@@ -4,6 +4,7 @@ using System.Runtime.Loader;
 using AuditGen.Generators;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 
 namespace AuditGen.Generators.Tests;
@@ -42,6 +43,14 @@ internal static class GeneratorHarness
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
+    /// <summary>Every AuditGen analyzer, as the package ships them.</summary>
+    public static readonly ImmutableArray<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer> Analyzers =
+    [
+        .. typeof(AuditedToolGenerator).Assembly.GetTypes()
+            .Where(t => t.IsSubclassOf(typeof(Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer)) && !t.IsAbstract)
+            .Select(t => (Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer)Activator.CreateInstance(t)!),
+    ];
+
     public static GeneratorRun Run(params string[] sources) => Run(Compile(sources));
 
     public static GeneratorRun Run(Compilation compilation)
@@ -57,6 +66,18 @@ internal sealed record GeneratorRun(Compilation Input, Compilation Output, Immut
     public GeneratorRunResult Generator => Result.Results.Single();
 
     public ImmutableArray<Diagnostic> GeneratorDiagnostics => Generator.Diagnostics;
+
+    /// <summary>What the analyzers report on the output compilation (generated code included), suppressed ones too.</summary>
+    public ImmutableArray<Diagnostic> AnalyzerDiagnostics => _analyzerDiagnostics ??= Output
+        .WithAnalyzers(GeneratorHarness.Analyzers, new Microsoft.CodeAnalysis.Diagnostics.CompilationWithAnalyzersOptions(
+            new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: true))
+        .GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+
+    /// <summary>Every AUDIT### diagnostic, from the generator and the analyzers, unsuppressed.</summary>
+    public IReadOnlyList<Diagnostic> AuditDiagnostics
+        => GeneratorDiagnostics.Concat(AnalyzerDiagnostics).Where(d => d.Id.StartsWith("AUDIT", StringComparison.Ordinal) && !d.IsSuppressed).ToList();
+
+    private ImmutableArray<Diagnostic>? _analyzerDiagnostics;
 
     public IEnumerable<string> HintNames => Generator.GeneratedSources.Select(s => s.HintName);
 
@@ -115,4 +136,11 @@ internal sealed record MarkedSource(string Text, IReadOnlyList<TextSpan> Spans)
 
         return new MarkedSource(text.ToString(), spans);
     }
+}
+
+internal static class GeneratorRunExtensions
+{
+    /// <summary>The AUDIT003 and AUDIT006 diagnostics of a run (unsuppressed): what the shape and argument checks say.</summary>
+    public static IReadOnlyList<Diagnostic> Shape(this GeneratorRun run)
+        => run.AuditDiagnostics.Where(d => d.Id is "AUDIT003" or "AUDIT006").ToList();
 }

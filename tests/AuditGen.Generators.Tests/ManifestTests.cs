@@ -48,7 +48,7 @@ public class ManifestTests
     private static IReadOnlyList<ToolDescriptor> Manifest()
     {
         GeneratorRun run = GeneratorHarness.Run(Source);
-        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Shape());
         Assert.Empty(run.WarningsAndErrors);
         Type manifest = run.Load().GetType("AuditGen.Generated.AuditedToolManifest", throwOnError: true)!;
         return (IReadOnlyList<ToolDescriptor>)manifest.GetProperty("Tools", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;

@@ -25,6 +25,7 @@ public class RobustnessTests
         Assert.DoesNotContain(run.DriverDiagnostics, d => d.Id is "AD0001" or "CS8785");
         Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Id is "AD0001" or "CS8785");
         Assert.All(run.GeneratorDiagnostics, d => Assert.StartsWith("AUDIT", d.Id));
+        Assert.DoesNotContain(run.AnalyzerDiagnostics, d => d.Id == "AD0001");
     }
 
     [Fact]

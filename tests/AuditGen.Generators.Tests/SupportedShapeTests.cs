@@ -132,7 +132,7 @@ public class SupportedShapeTests
         GeneratorRun run = GeneratorHarness.Run(Usings + source);
 
         Assert.True(run.Generator.Exception is null, shape + ": " + run.Generator.Exception);
-        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Shape());
         Assert.Empty(run.WarningsAndErrors);
         Assert.NotNull(run.Output.GetTypeByMetadataName(wrapperMetadataName));
     }

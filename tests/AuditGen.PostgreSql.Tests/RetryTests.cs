@@ -105,4 +105,18 @@ public sealed class RetryTests(PostgresDatabase database) : IClassFixture<Postgr
         Assert.Equal(b.Hash, c.PreviousHash);
         await AssertOneChainHoldingExactlyAsync(first, [a, b, c]);
     }
+
+    [StoreFact]
+    public async Task A_lone_writer_commits_in_one_round_trip_once_it_knows_the_tail()
+    {
+        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+
+        var records = new List<AuditRecord>();
+        for (var i = 0; i < 10; i++)
+            records.Add(await trail.AppendAsync(ConformanceEntries.ToolCall(i)));
+
+        // The first commit reads the tail under the lock, the second finds it untouched, the rest go in one trip.
+        Assert.Equal(8, trail.Sink!.OneTripCommits);
+        await AssertOneChainHoldingExactlyAsync(trail, records);
+    }
 }

@@ -11,7 +11,7 @@ using AuditGen.Generators.Model;
 
 namespace AuditGen.Generators.Parsing;
 
-/// <summary>Symbols → spec: parses one [AuditedTool] method into a location-free model plus diagnostics.</summary>
+/// <summary>Symbols → spec: parses one [AuditedTool] method into a location-free model (diagnostics are the analyzers' job).</summary>
 internal static class ToolParser
 {
     private const string DataClassificationAttributeName = "AuditGen.DataClassificationAttribute";
@@ -60,8 +60,8 @@ internal static class ToolParser
             nameLocation = ArgumentLocation(attribute, 0, null, cancellationToken) ?? attributeLocation;
             if (string.IsNullOrWhiteSpace(explicitName))
             {
+                // AttributeArgumentsAnalyzer reports it (AUDIT006); the name just claims nothing.
                 toolNameValid = false;
-                ctx.Report(Descriptors.InvalidAttributeArguments, nameLocation, "the tool name must not be empty or whitespace");
             }
             else
             {
@@ -77,44 +77,32 @@ internal static class ToolParser
         foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
         {
             TypedConstant value = named.Value;
-            LocationInfo? location = ArgumentLocation(attribute, null, named.Key, cancellationToken) ?? attributeLocation;
             switch (named.Key)
             {
                 case "ResourceType":
                     resourceType = value.Value as string;
                     break;
                 case "Domains":
-                    domains = ctx.EnumArgument(value, ctx.Enums.ComplianceDomain, "Domains", location) ?? domains;
+                    domains = ctx.EnumArgument(value, ctx.Enums.ComplianceDomain) ?? domains;
                     break;
                 case "Classification":
-                    explicitClassification = ctx.EnumArgument(value, ctx.Enums.DataClass, "Classification", location);
+                    explicitClassification = ctx.EnumArgument(value, ctx.Enums.DataClass);
                     break;
                 case "Action":
-                    action = ctx.EnumArgument(value, ctx.Enums.AuditAction, "Action", location) ?? action;
+                    action = ctx.EnumArgument(value, ctx.Enums.AuditAction) ?? action;
                     break;
                 case "FailurePolicy":
-                    failurePolicy = ctx.EnumArgument(value, ctx.Enums.AuditFailurePolicy, "FailurePolicy", location) ?? failurePolicy;
+                    failurePolicy = ctx.EnumArgument(value, ctx.Enums.AuditFailurePolicy) ?? failurePolicy;
                     break;
             }
         }
 
-        // Why it cannot be wrapped (AUDIT003).
-        LocationInfo? methodLocation = LocationInfo.From(method.Locations.FirstOrDefault());
+        // Whether it can be wrapped. ToolShapeAnalyzer reports every reason as AUDIT003 from the same checks, live in
+        // the IDE and with a code fix; the generator only refuses.
         string? typeReason = WrapChecks.TypeReason(type);
-        if (typeReason is not null)
-        {
-            ctx.Report(Descriptors.ToolCannotBeWrapped, methodLocation, typeReason);
-        }
+        bool canWrap = typeReason is null && WrapChecks.MethodReasons(method, cancellationToken).Count == 0 && !WrapChecks.HasErrorTypes(method);
 
-        List<(string Reason, LocationInfo? Location)> reasons = WrapChecks.MethodReasons(method, cancellationToken);
-        foreach ((string reason, LocationInfo? location) in reasons)
-        {
-            ctx.Report(Descriptors.ToolCannotBeWrapped, location, reason);
-        }
-
-        bool canWrap = typeReason is null && reasons.Count == 0 && !WrapChecks.HasErrorTypes(method);
-
-        // Parameters and return (parsed even when the method cannot be wrapped, so every AUDIT006 is reported).
+        // Parameters and return.
         var parameters = new List<ParameterSpec>();
         int auditIndex = 0;
         foreach (IParameterSymbol parameter in method.Parameters)
@@ -179,7 +167,7 @@ internal static class ToolParser
 
         WrapperShell? shell = typeReason is null ? ShellParser.Parse(type, context.SemanticModel.Compilation, cancellationToken) : null;
         ToolNameClaim? claim = toolNameValid ? new ToolNameClaim(toolName, ctx.MethodDisplay, nameLocation) : null;
-        return new MethodResult(new ToolModel(typeKey, shell, tool), claim, ctx.Diagnostics.ToEquatableArray());
+        return new MethodResult(new ToolModel(typeKey, shell, tool), claim, EquatableArray<DiagnosticInfo>.Empty);
     }
 
     private static ReturnSpec ParseReturn(IMethodSymbol method, ParseContext ctx)
@@ -406,13 +394,9 @@ internal static class ToolParser
         public string MethodDisplay { get; }
         public KnownEnums Enums { get; }
         public CancellationToken CancellationToken { get; }
-        public List<DiagnosticInfo> Diagnostics { get; } = new();
 
-        public void Report(DiagnosticDescriptor descriptor, LocationInfo? location, string detail)
-            => Diagnostics.Add(DiagnosticInfo.Create(descriptor.Id, location, MethodDisplay, detail));
-
-        /// <summary>An enum-typed attribute argument; an undefined value is reported (AUDIT006) and kept as a cast.</summary>
-        public EnumValue? EnumArgument(TypedConstant constant, INamedTypeSymbol? fallbackType, string what, LocationInfo? location)
+        /// <summary>An enum-typed attribute argument; an undefined value is kept as a cast.</summary>
+        public EnumValue? EnumArgument(TypedConstant constant, INamedTypeSymbol? fallbackType)
         {
             if (constant.Kind == TypedConstantKind.Error || !Formatting.TryToInt64(constant.Value, out long value))
             {
@@ -425,16 +409,8 @@ internal static class ToolParser
                 return null;
             }
 
-            string expression = Formatting.EnumExpression(enumType, value, out bool defined);
-            if (!defined)
-            {
-                Report(
-                    Descriptors.InvalidAttributeArguments,
-                    location,
-                    string.Format(CultureInfo.InvariantCulture, "{0} value {1} is not a defined {2} value", what, value, enumType.Name));
-            }
-
-            return new EnumValue(value, expression);
+            // An undefined value is kept as a cast; AttributeArgumentsAnalyzer reports it (AUDIT006).
+            return new EnumValue(value, Formatting.EnumExpression(enumType, value, out _));
         }
 
         /// <summary>Classification, [Redact] strategy and role from the attributes of a parameter, property or return value.</summary>
@@ -447,15 +423,13 @@ internal static class ToolParser
             {
                 CancellationToken.ThrowIfCancellationRequested();
                 string? name = attribute.AttributeClass?.ToDisplayString();
-                LocationInfo? location = ArgumentLocation(attribute, 0, null, CancellationToken)
-                    ?? LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(CancellationToken));
                 switch (name)
                 {
                     case DataClassificationAttributeName when attribute.ConstructorArguments.Length == 1:
-                        classification = Max(classification, EnumArgument(attribute.ConstructorArguments[0], DataClass(), "DataClassification of '" + subject + "'", location));
+                        classification = Max(classification, EnumArgument(attribute.ConstructorArguments[0], DataClass()));
                         break;
                     case RedactAttributeName when attribute.ConstructorArguments.Length == 1:
-                        redaction = EnumArgument(attribute.ConstructorArguments[0], null, "Redact strategy of '" + subject + "'", location) ?? redaction;
+                        redaction = EnumArgument(attribute.ConstructorArguments[0], null) ?? redaction;
                         break;
                     case ResourceIdAttributeName:
                         role = "ResourceId";

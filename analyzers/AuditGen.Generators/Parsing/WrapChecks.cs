@@ -14,8 +14,15 @@ internal static class WrapChecks
     public const string AuditedToolAttributeName = "AuditGen.AuditedToolAttribute";
 
     /// <summary>Why no wrapper can be emitted for <paramref name="type"/> at all, or null.</summary>
-    public static string? TypeReason(INamedTypeSymbol type)
+    public static string? TypeReason(INamedTypeSymbol type) => TypeReason(type, out _);
+
+    /// <summary>
+    /// Why no wrapper can be emitted for <paramref name="type"/> at all, or null; <paramref name="notPartial"/> says the
+    /// reason is a missing <c>partial</c> (on the type or an outer type), which adding the modifier fixes.
+    /// </summary>
+    public static string? TypeReason(INamedTypeSymbol type, out bool notPartial)
     {
+        notPartial = false;
         if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
         {
             return "its containing type '" + type.Name + "' is not a class, struct or record";
@@ -35,6 +42,7 @@ internal static class WrapChecks
 
             if (!IsPartial(current))
             {
+                notPartial = true;
                 return current.Equals(type, SymbolEqualityComparer.Default)
                     ? "its containing type '" + current.Name + "' is not partial"
                     : "the outer type '" + current.Name + "' of its containing type is not partial";

@@ -1,34 +1,69 @@
 using System.CommandLine;
 using AuditGen.Cli.Output;
 using AuditGen.Cli.Trails;
+using AuditGen.Integrity.Checkpoints;
 using Spectre.Console;
 
 namespace AuditGen.Cli.Commands;
 
-/// <summary><c>auditgen verify &lt;trail&gt; [--json]</c>: re-hashes every record and reports the first broken one.</summary>
+/// <summary>
+/// <c>auditgen verify &lt;trail&gt; [--checkpoint FILE [--key PUBKEY]] [--json]</c>: re-hashes every record and reports the
+/// first broken one; with a signed checkpoint, also whether the trail still holds exactly what it committed to.
+/// </summary>
 internal static class VerifyCommand
 {
     public static Command Create(CliOutput io)
     {
         var trailArgument = TrailArgument.Create();
         var jsonOption = new Option<bool>("--json") { Description = "Print the result as one JSON object." };
-        var command = new Command("verify", "Verify a trail's hash chain. Exit 0: intact; 1: tampered; 3: missing or unreadable.")
+        var checkpointOption = new Option<string?>("--checkpoint")
+        {
+            Description = "A signed checkpoint (e.g. the exported 'checkpoint' file): detects a truncated tail, a swapped store or a rollback.",
+            HelpName = "file",
+        };
+        var keyOption = new Option<string?>("--key") { Description = "Verifier key (text or file) the checkpoint must be signed with.", HelpName = "pubkey" };
+        var command = new Command("verify",
+            "Verify a trail's hash chain, and against a signed checkpoint. Exit 0: intact; 1: tampered; 3: missing or unreadable; 4: bad checkpoint or key.")
         {
             trailArgument,
+            checkpointOption,
+            keyOption,
             jsonOption,
         };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(
-            io, parseResult.GetRequiredValue(trailArgument), parseResult.GetValue(jsonOption), cancellationToken));
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(keyOption) is not null && result.GetValue(checkpointOption) is null)
+                result.AddError("--key needs --checkpoint: it is the key the checkpoint must be signed with.");
+        });
+        command.SetAction((parseResult, cancellationToken) => RunAsync(io, parseResult.GetRequiredValue(trailArgument),
+            parseResult.GetValue(checkpointOption), parseResult.GetValue(keyOption), parseResult.GetValue(jsonOption), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliOutput io, string path, bool json, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliOutput io, string path, string? checkpointPath, string? key, bool json, CancellationToken cancellationToken)
     {
+        SignedCheckpoint? checkpoint = null;
+        if (checkpointPath is not null)
+        {
+            try
+            {
+                checkpoint = CheckpointFile.Read(checkpointPath, key);
+            }
+            catch (CheckpointUnusableException e)
+            {
+                io.Fail(e.Message);
+                if (json)
+                    JsonOutput.WriteLine(io.Out, w => WriteUnavailable(w, path, e.Message));
+                return ExitCodes.CheckpointInvalid;
+            }
+        }
+
         VerificationResult result;
         try
         {
             await using var trail = TrailFile.OpenReadOnly(path);
-            result = await trail.VerifyAsync(cancellationToken);
+            result = await VerificationProgress.RunAsync(io, trail.TreeSize,
+                progress => trail.VerifyAsync(checkpoint, progress, cancellationToken).AsTask());
         }
         catch (Exception exception) when (TrailFile.Describe(exception, path) is { } message)
         {
@@ -49,6 +84,8 @@ internal static class VerifyCommand
     {
         console.MarkupLineInterpolated($"Trail: {path}");
         console.MarkupLineInterpolated($"Records checked: {result.RecordsChecked}");
+        if (result.Checkpoint is { } checkpoint)
+            console.MarkupLineInterpolated($"Checkpoint: {checkpoint.Checkpoint.Origin} size {checkpoint.Checkpoint.TreeSize} root {checkpoint.Checkpoint.RootHex} ({(checkpoint.IsSignatureVerified ? $"signature verified with {checkpoint.SignedBy!.Name}" : "signature NOT checked: no --key")})");
         if (result.IsValid)
         {
             console.MarkupLine("Result: [green]valid[/]");
@@ -73,6 +110,15 @@ internal static class VerifyCommand
         else json.WriteNull("firstBrokenSequence");
         json.WriteString("failure", SnakeCase.From(result.Failure));
         json.WriteString("reason", result.Reason);
+        if (result.Checkpoint is { } checkpoint)
+        {
+            json.WriteStartObject("checkpoint");
+            json.WriteString("origin", checkpoint.Checkpoint.Origin);
+            json.WriteNumber("treeSize", checkpoint.Checkpoint.TreeSize);
+            json.WriteString("rootHash", checkpoint.Checkpoint.RootHex);
+            json.WriteBoolean("signatureVerified", checkpoint.IsSignatureVerified);
+            json.WriteEndObject();
+        }
         json.WriteEndObject();
     }
 

@@ -30,6 +30,21 @@ internal static class TrailFile
         }
     }
 
+    /// <summary>Opens the existing trail at <paramref name="path"/> for writing with <paramref name="options"/> (takes the write lock).</summary>
+    /// <exception cref="TrailUnavailableException">The trail is missing, not a trail, corrupt, locked or unreadable.</exception>
+    public static LiteDbAuditTrail OpenForWriting(string path, AuditTrailOptions options)
+    {
+        EnsureLooksLikeATrail(path);
+        try
+        {
+            return AuditTrail.OpenLiteDb(path, options);
+        }
+        catch (Exception exception) when (Describe(exception, path) is { } message)
+        {
+            throw new TrailUnavailableException(message, exception);
+        }
+    }
+
     /// <summary>
     /// A one-line description of <paramref name="exception"/> when it means the trail cannot be read (corrupt store,
     /// I/O or permission failure, lock), or <see langword="null"/> for anything else (a bug, which should surface).

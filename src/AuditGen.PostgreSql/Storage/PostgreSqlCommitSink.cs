@@ -68,9 +68,16 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     /// <summary>Group commits found committed after their answer was lost.</summary>
     public int RecoveredCommits { get; private set; }
 
+    /// <summary>Group commits made in one round trip onto the tail this writer left.</summary>
+    public int OneTripCommits { get; private set; }
+
     /// <inheritdoc />
-    public async ValueTask<SequencedBatch> CommitAsync(IReadOnlyList<WriteRequest> appends)
+    public async ValueTask<SequencedBatch> CommitAsync(GroupCommit commit)
     {
+        var appends = commit.Appends;
+        if (appends.Count == 0)
+            return new SequencedBatch();
+
         // Stamped once: every attempt links the same ids and times, so "did it commit?" can be asked by id.
         _stamps.Clear();
         for (var i = 0; i < appends.Count; i++)
@@ -180,6 +187,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
                 return false;
             }
         }
+        OneTripCommits++;
         Committed(connection, batch);
         return true;
     }
@@ -291,6 +299,13 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             // A broken connection may fail to close; it is discarded either way.
         }
     }
+
+    /// <inheritdoc />
+    /// <remarks>Checkpoints of PostgreSQL logs come with the Merkle tree's store for PostgreSQL (not yet).</remarks>
+    public bool SignsCheckpoints => false;
+
+    /// <inheritdoc />
+    public TimeSpan? WakeInterval => null;
 
     /// <inheritdoc />
     public ValueTask AfterCommitAsync(SequencedBatch batch, List<TaskCompletionSource>? flushes)

@@ -55,7 +55,10 @@ internal static class ChainHasher
     /// </summary>
     /// <exception cref="FormatException">The record's previous hash is not 64 lower-case hex digits.</exception>
     /// <exception cref="ArgumentException">A field cannot be encoded.</exception>
-    public static string ComputeRecordHash(AuditRecord record)
+    public static string ComputeRecordHash(AuditRecord record) => ComputeRecordHash(record, stackalloc byte[HashSize]);
+
+    /// <summary>As <see cref="ComputeRecordHash(AuditRecord)"/>, also writing the record's leaf hash (its Merkle leaf) into <paramref name="leaf"/>.</summary>
+    public static string ComputeRecordHash(AuditRecord record, Span<byte> leaf)
     {
         Span<byte> previous = stackalloc byte[HashSize];
         if (!HashHex.TryDecode(record.PreviousHash, previous))
@@ -64,7 +67,8 @@ internal static class ChainHasher
         buffer.ResetWrittenCount();
         AuditRecordCodec.Write(record, buffer, includeHash: false, detailsAreCanonical: false);
         Span<byte> hash = stackalloc byte[HashSize];
-        ComputeHash(previous, buffer.WrittenSpan, hash);
+        ComputeLeaf(buffer.WrittenSpan, leaf);
+        ComputeChain(previous, leaf, hash);
         return HashHex.Encode(hash);
     }
 

@@ -15,6 +15,8 @@ namespace AuditGen.Integrity;
 /// </summary>
 internal sealed class ChainVerifier
 {
+    private readonly AcceptedRecord? _onAccepted;
+
     private long _expected;
     private long _checked;
     private string _previousHex = HashHex.Zero;
@@ -26,8 +28,8 @@ internal sealed class ChainVerifier
     private long? _missingSequence;
     private string? _missingContext;
 
-    /// <summary>Starts a chain at genesis.</summary>
-    public ChainVerifier() { }
+    /// <summary>Starts a chain at genesis; <paramref name="onAccepted"/> sees every record that verified, in order, with its leaf hash.</summary>
+    public ChainVerifier(AcceptedRecord? onAccepted = null) => _onAccepted = onAccepted;
 
     /// <summary>Starts a chain that continues after a known, already-verified record.</summary>
     public ChainVerifier(long nextSequence, string previousHash)
@@ -61,9 +63,10 @@ internal sealed class ChainVerifier
 
         _checked++;
         string actualHash;
+        Span<byte> leaf = stackalloc byte[ChainHasher.HashSize];
         try
         {
-            actualHash = ChainHasher.ComputeRecordHash(record);
+            actualHash = ChainHasher.ComputeRecordHash(record, leaf);
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
@@ -103,6 +106,7 @@ internal sealed class ChainVerifier
         _previousHex = record.Hash;
         _headHash = record.Hash;
         _expected++;
+        _onAccepted?.Invoke(record, leaf);
         return true;
     }
 
@@ -139,3 +143,6 @@ internal sealed class ChainVerifier
         return false;
     }
 }
+
+/// <summary>A record that verified and chained, with its leaf hash (its Merkle leaf).</summary>
+internal delegate void AcceptedRecord(AuditRecord record, ReadOnlySpan<byte> leaf);

@@ -17,6 +17,24 @@ public enum VerificationFailure
     Malformed,
     /// <summary>The query store and the durable journal disagree about a record.</summary>
     JournalMismatch,
+    /// <summary>
+    /// Verified against a signed checkpoint: the trail holds fewer records than the checkpoint committed to, and does
+    /// not end at a state the log signed: its tail was cut off. <see cref="VerificationResult.FirstBrokenSequence"/> is
+    /// the first missing sequence.
+    /// </summary>
+    Truncated,
+    /// <summary>
+    /// Verified against a signed checkpoint: the trail's records do not hash to the checkpoint's root, or to the roots of
+    /// the checkpoints it carries: the store was replaced by another (valid-looking) chain.
+    /// <see cref="VerificationResult.FirstBrokenSequence"/> is the first sequence no authentic checkpoint vouches for.
+    /// </summary>
+    Swapped,
+    /// <summary>
+    /// Verified against a signed checkpoint: the trail is an earlier state of the same log (it ends with a checkpoint
+    /// signed by the same key) but is older than the checkpoint: it was rolled back to an older copy.
+    /// <see cref="VerificationResult.FirstBrokenSequence"/> is the first missing sequence.
+    /// </summary>
+    RolledBack,
 }
 
 /// <summary>The outcome of verifying a trail.</summary>
@@ -34,4 +52,7 @@ public sealed record VerificationResult
     public string? Reason { get; init; }
     /// <summary>The hash of the last record checked (the chain head), or <see langword="null"/> for an empty trail.</summary>
     public string? HeadHash { get; init; }
+
+    /// <summary>The signed checkpoint the trail was verified against (and, when invalid, contradicts), if any.</summary>
+    public AuditGen.Integrity.Checkpoints.SignedCheckpoint? Checkpoint { get; init; }
 }

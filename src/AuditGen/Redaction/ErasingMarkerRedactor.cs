@@ -12,7 +12,7 @@ namespace AuditGen.Redaction;
 internal sealed class ErasingMarkerRedactor : Redactor
 {
     /// <summary>The marker written in place of an erased value.</summary>
-    public const string Marker = "[erased]";
+    public const string Marker = LogRedaction.ErasedMarker;
 
     public static ErasingMarkerRedactor Instance { get; } = new();
 

@@ -13,8 +13,8 @@ internal readonly record struct ChainTail(long NextSequence, string PreviousHash
 /// <summary>The writer's facts about one entry that do not depend on its place in the chain: its UUIDv7 and its time.</summary>
 internal readonly record struct RecordStamp(Guid Id, DateTimeOffset Timestamp);
 
-/// <summary>Receives each record as it is chained, with its canonical bytes and raw hash (valid only during the call).</summary>
-internal delegate void ChainLinkWriter(AuditRecord record, ReadOnlySpan<byte> canonical, ReadOnlySpan<byte> hash);
+/// <summary>Receives each record as it is chained, with its canonical bytes, raw leaf hash and raw chain hash (valid only during the call).</summary>
+internal delegate void ChainLinkWriter(AuditRecord record, ReadOnlySpan<byte> canonical, ReadOnlySpan<byte> leaf, ReadOnlySpan<byte> hash);
 
 /// <summary>
 /// Turns queued entries into chained records: the one place every sink stamps (UUIDv7 id, microsecond UTC time from the
@@ -48,6 +48,7 @@ internal sealed class ChainSequencer(TimeProvider time)
             throw new ArgumentException($"The chain's tail hash '{tail.PreviousHash}' is not 64 lower-case hex digits.", nameof(tail));
         var next = tail.NextSequence;
         var previousHex = tail.PreviousHash;
+        Span<byte> leaf = stackalloc byte[ChainHasher.HashSize];
         Span<byte> hash = stackalloc byte[ChainHasher.HashSize];
         for (var i = 0; i < appends.Count; i++)
         {
@@ -69,9 +70,10 @@ internal sealed class ChainSequencer(TimeProvider time)
                 continue;
             }
 
-            ChainHasher.ComputeHash(_previousHash, _canonical.Written, hash);
+            ChainHasher.ComputeLeaf(_canonical.Written, leaf);
+            ChainHasher.ComputeChain(_previousHash, leaf, hash);
             var record = unhashed with { Hash = HashHex.Encode(hash) };
-            link?.Invoke(record, _canonical.Written, hash);
+            link?.Invoke(record, _canonical.Written, leaf, hash);
             hash.CopyTo(_previousHash);
             previousHex = record.Hash;
             next++;

@@ -1,15 +1,17 @@
 using System.Threading.Channels;
+using AuditGen.Integrity.Checkpoints;
 
 namespace AuditGen.Storage;
 
 /// <summary>
 /// The single writer of a chain in this process (DESIGN §5). Callers enqueue into a bounded channel; one consumer drains
-/// up to <see cref="AuditTrailOptions.MaxBatchSize"/> requests and hands the appends to its <see cref="IGroupCommitSink"/>,
-/// which sequences, hashes and makes them durable in one step (an fsynced journal write, a database transaction); only
-/// then are the callers completed. If the sink fails in a way it cannot recover from, the writer is faulted: that batch,
-/// everything queued and every later append fail with an <see cref="AuditTrailException"/> carrying the cause. A sink may
-/// instead reject one batch (<see cref="GroupCommitRejectedException"/>): its callers fail and the writer goes on.
-/// Nothing is dropped silently.
+/// up to <see cref="AuditTrailOptions.MaxBatchSize"/> requests and hands the appends (and checkpoint requests) to its
+/// <see cref="IGroupCommitSink"/>, which sequences, hashes and makes them durable in one step (an fsynced journal write,
+/// a database transaction); only then are the callers completed. If the sink fails in a way it cannot recover from, the
+/// writer is faulted: that batch, everything queued and every later append fail with an <see cref="AuditTrailException"/>
+/// carrying the cause. A sink may instead reject one batch (<see cref="GroupCommitRejectedException"/>): its callers
+/// fail and the writer goes on. Nothing is dropped silently. When the sink signs checkpoints on an interval, a timer
+/// wakes an idle writer; on close, the writer gives the sink a last, empty commit to sign what is not yet covered.
 /// </summary>
 internal sealed class GroupCommitWriter
 {
@@ -17,6 +19,7 @@ internal sealed class GroupCommitWriter
     private readonly IGroupCommitSink _sink;
     private readonly int _maxBatchSize;
     private readonly List<WriteRequest> _appends = [];
+    private readonly ITimer? _timer;
     private volatile AuditTrailException? _fault;
 
     /// <summary>Creates the writer over <paramref name="sink"/> and starts draining.</summary>
@@ -31,6 +34,8 @@ internal sealed class GroupCommitWriter
             FullMode = BoundedChannelFullMode.Wait,
             AllowSynchronousContinuations = false,
         });
+        if (sink.WakeInterval is { } interval && interval > TimeSpan.Zero)
+            _timer = options.TimeProvider.CreateTimer(static state => ((GroupCommitWriter)state!).Tick(), this, interval, interval);
         Completion = Task.Run(RunAsync);
     }
 
@@ -57,6 +62,21 @@ internal sealed class GroupCommitWriter
         await EnqueueAsync(new WriteRequest(flush), cancellationToken).ConfigureAwait(false);
         await flush.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Signs a checkpoint of every record queued before it; completes once its record is durable.</summary>
+    /// <exception cref="AuditTrailException">Checkpoints are not configured, or the writer is closed or faulted.</exception>
+    public async Task<SignedCheckpoint> CheckpointAsync(CancellationToken cancellationToken)
+    {
+        if (!_sink.SignsCheckpoints)
+            throw new AuditTrailException("This trail signs no checkpoints: set AuditTrailOptions.Checkpoints (with a signing key) to sign them.");
+        var checkpoint = new TaskCompletionSource<SignedCheckpoint>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await EnqueueAsync(new WriteRequest(checkpoint), cancellationToken).ConfigureAwait(false);
+        return await checkpoint.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // Wakes an idle writer so an interval checkpoint is not left waiting for the next append. A full queue drops the
+    // tick: the writer is busy then, and the sink checks the interval at its next group commit anyway.
+    private void Tick() => _requests.Writer.TryWrite(default);
 
     /// <summary>Stops accepting requests; queued ones are still written.</summary>
     public void Complete() => _requests.Writer.TryComplete();
@@ -95,56 +115,73 @@ internal sealed class GroupCommitWriter
             {
                 _appends.Clear();
                 List<TaskCompletionSource>? flushes = null;
+                var checkpoints = new List<TaskCompletionSource<SignedCheckpoint>>();
                 var taken = 0;
                 while (taken < _maxBatchSize && reader.TryRead(out var request))
                 {
                     taken++;
-                    if (request.Entry is null)
-                        (flushes ??= []).Add(request.Flush!);
-                    else
+                    if (request.Entry is not null)
                         _appends.Add(request);
+                    else if (request.Flush is { } flush)
+                        (flushes ??= []).Add(flush);
+                    else if (request.Checkpoint is { } checkpoint)
+                        checkpoints.Add(checkpoint);
+                    // Otherwise a timer tick: the commit below lets the sink sign a checkpoint that came due.
                 }
-
-                SequencedBatch batch;
-                try
-                {
-                    batch = await _sink.CommitAsync(_appends).ConfigureAwait(false);
-                }
-                catch (GroupCommitRejectedException rejected)
-                {
-                    var failure = new AuditTrailException(rejected.Message, rejected.InnerException!);
-                    foreach (var append in _appends)
-                        append.Fail(failure);
-                    flushes?.ForEach(f => f.TrySetException(failure));
-                    continue;
-                }
-                catch (Exception e)
-                {
-                    var fault = FailAndDrain(_sink.DescribeFault(e), e, _appends);
-                    flushes?.ForEach(f => f.TrySetException(fault));
+                if (!await CommitAsync(new GroupCommit(_appends, checkpoints, closing: false), flushes).ConfigureAwait(false))
                     return;
-                }
-
-                // The durability point has passed for every record of the batch: acknowledge.
-                for (var i = 0; i < batch.Records.Count; i++)
-                    batch.Completions[i].TrySetResult(batch.Records[i]);
-
-                try
-                {
-                    await _sink.AfterCommitAsync(batch, flushes).ConfigureAwait(false);
-                }
-                catch (AuditTrailException e)
-                {
-                    var fault = FailAndDrain(e.Message, e.InnerException ?? e, []);
-                    flushes?.ForEach(f => f.TrySetException(fault));
-                    return;
-                }
             }
+
+            _appends.Clear();
+            await CommitAsync(new GroupCommit(_appends, [], closing: true), null).ConfigureAwait(false);
         }
         finally
         {
+            _timer?.Dispose();
             _sink.Complete();
         }
+    }
+
+    // One group commit through the sink, then the acknowledgements. False when the writer is faulted.
+    private async Task<bool> CommitAsync(GroupCommit commit, List<TaskCompletionSource>? flushes)
+    {
+        SequencedBatch batch;
+        try
+        {
+            batch = await _sink.CommitAsync(commit).ConfigureAwait(false);
+        }
+        catch (GroupCommitRejectedException rejected)
+        {
+            var failure = new AuditTrailException(rejected.Message, rejected.InnerException!);
+            foreach (var append in commit.Appends)
+                append.Fail(failure);
+            flushes?.ForEach(f => f.TrySetException(failure));
+            commit.CheckpointRequests.ForEach(c => c.TrySetException(failure));
+            return true;
+        }
+        catch (Exception e)
+        {
+            var fault = FailAndDrain(_sink.DescribeFault(e), e, commit.Appends);
+            flushes?.ForEach(f => f.TrySetException(fault));
+            commit.CheckpointRequests.ForEach(c => c.TrySetException(fault));
+            return false;
+        }
+
+        // The durability point has passed for every record of the batch: acknowledge.
+        for (var i = 0; i < batch.Records.Count; i++)
+            batch.Completions[i].TrySetResult(batch.Records[i]);
+
+        try
+        {
+            await _sink.AfterCommitAsync(batch, flushes).ConfigureAwait(false);
+        }
+        catch (AuditTrailException e)
+        {
+            var fault = FailAndDrain(e.Message, e.InnerException ?? e, []);
+            flushes?.ForEach(f => f.TrySetException(fault));
+            return false;
+        }
+        return true;
     }
 
     private AuditTrailException FailAndDrain(string message, Exception cause, IEnumerable<WriteRequest> inFlight)

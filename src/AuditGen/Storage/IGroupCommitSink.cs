@@ -1,3 +1,5 @@
+using AuditGen.Integrity.Checkpoints;
+
 namespace AuditGen.Storage;
 
 /// <summary>
@@ -14,7 +16,13 @@ internal interface IGroupCommitSink
     /// </summary>
     /// <exception cref="GroupCommitRejectedException">This group commit is not durable, but the sink can take the next one.</exception>
     /// <exception cref="Exception">Anything else faults the writer: no further appends are accepted.</exception>
-    ValueTask<SequencedBatch> CommitAsync(IReadOnlyList<WriteRequest> appends);
+    ValueTask<SequencedBatch> CommitAsync(GroupCommit commit);
+
+    /// <summary>Whether the sink signs checkpoints (so the writer accepts checkpoint requests).</summary>
+    bool SignsCheckpoints { get; }
+
+    /// <summary>How often the writer should wake an idle sink to let it sign a due checkpoint, or null for never.</summary>
+    TimeSpan? WakeInterval { get; }
 
     /// <summary>
     /// Runs after the batch's callers were acknowledged; completes <paramref name="flushes"/> (markers queued with the
@@ -28,6 +36,23 @@ internal interface IGroupCommitSink
 
     /// <summary>The writer has stopped: no more batches will come.</summary>
     void Complete();
+}
+
+/// <summary>
+/// What the writer drained for one group commit: the appends in queue order, the checkpoint requests among them
+/// (completed by the sink once the checkpoint's record is durable), and whether the writer is closing (a last commit
+/// with no appends, so the sink can sign what its latest checkpoint does not cover).
+/// </summary>
+internal sealed class GroupCommit(IReadOnlyList<WriteRequest> appends, List<TaskCompletionSource<SignedCheckpoint>> checkpointRequests, bool closing)
+{
+    /// <summary>The appends, in queue order.</summary>
+    public IReadOnlyList<WriteRequest> Appends { get; } = appends;
+
+    /// <summary>Callers waiting for a checkpoint.</summary>
+    public List<TaskCompletionSource<SignedCheckpoint>> CheckpointRequests { get; } = checkpointRequests;
+
+    /// <summary>The writer's final commit, after its queue closed.</summary>
+    public bool Closing { get; } = closing;
 }
 
 /// <summary>A group commit that did not become durable; its callers fail with <see cref="Exception.InnerException"/>'s story, the writer goes on.</summary>

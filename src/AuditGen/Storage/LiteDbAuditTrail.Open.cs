@@ -1,6 +1,8 @@
 using System.Globalization;
 using AuditGen.Canonical;
 using AuditGen.Integrity;
+using AuditGen.Integrity.Checkpoints;
+using AuditGen.Integrity.Merkle;
 using AuditGen.Storage;
 using AuditGen.Storage.Journal;
 using LiteDB;
@@ -12,7 +14,7 @@ public sealed partial class LiteDbAuditTrail
     private const int ReplayChunk = 4096;
 
     /// <summary>Opens the trail at <paramref name="path"/>: lock, LiteDB, journal recovery, replay, chain head.</summary>
-    internal static LiteDbAuditTrail Open(string path, AuditTrailOptions options, JournalFileOpener journalOpener)
+    internal static LiteDbAuditTrail Open(string path, AuditTrailOptions options, JournalFileOpener journalOpener, bool withTree = true)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(options);
@@ -33,21 +35,124 @@ public sealed partial class LiteDbAuditTrail
         var writeLock = options.ReadOnly ? null : WriteLock.Acquire(fullPath + ".lock");
         LiteDatabase? database = null;
         IJournalFile? journal = null;
+        FileMerkleNodeStore? treeStore = null;
+        TrailTree? tree = null;
         try
         {
             database = OpenDatabase(fullPath, options.ReadOnly);
             var records = database.GetCollection(LiteDbRecordMapping.CollectionName, BsonAutoId.Int64);
             var (storeEnd, storeTailHash) = ReadStoreTail(fullPath, records, options.ReadOnly);
+            if (withTree)
+                treeStore = TrailTree.OpenStore(fullPath, options.ReadOnly);
+            // The tree file is trusted up to its last sync point; the leaves after it are recomputed from the journal.
+            var catchUp = new TreeCatchUp(treeStore is null ? long.MaxValue : Math.Min(treeStore.SyncedLeafCount, MerkleTree.LeafCountFor(treeStore.NodeCount)));
             journal = journalOpener(fullPath + ".journal", options.ReadOnly);
-            var state = Recover(journal, records, storeEnd, storeTailHash, options.ReadOnly);
-            return new LiteDbAuditTrail(fullPath, options, database, records, journal, writeLock, state);
+            var state = Recover(journal, records, storeEnd, storeTailHash, options.ReadOnly, catchUp);
+            if (treeStore is not null)
+            {
+                tree = TrailTree.Attach(treeStore, catchUp, state.FrameCount);
+                treeStore = null;
+            }
+            var (checkpoints, latest) = tree is null ? (null, null) : PrepareCheckpoints(fullPath, options, records, tree, journal, catchUp);
+            return new LiteDbAuditTrail(fullPath, options, database, records, journal, writeLock, state, tree, checkpoints, latest);
         }
         catch
         {
+            tree?.Dispose();
+            treeStore?.Dispose();
             journal?.Dispose();
             database?.Dispose();
             writeLock?.Dispose();
             throw;
+        }
+    }
+
+    // Finds the trail's latest checkpoint, checks the tree against it (rebuilding the tree from the journal if they
+    // disagree), and, for a writer with checkpoints, refuses to extend a trail that is behind its own exported checkpoint.
+    private static (CheckpointPublisher? Publisher, SignedCheckpoint? Latest) PrepareCheckpoints(string path, AuditTrailOptions options, ILiteCollection<BsonDocument> records,
+        TrailTree tree, IJournalFile journal, TreeCatchUp catchUp)
+    {
+        var latestRecord = LatestCheckpointRecord(path, records);
+        if (catchUp.LastCheckpoint is { } tail && (latestRecord is null || tail.Sequence > latestRecord.Sequence))
+            latestRecord = tail;
+        SignedCheckpoint? latest = null;
+        if (latestRecord is not null)
+        {
+            try
+            {
+                latest = CheckpointRecords.Read(latestRecord, verifier: null);
+            }
+            catch (FormatException e) when (options.ReadOnly)
+            {
+                _ = e; // Reported by verification against a checkpoint; a reader still opens.
+            }
+            catch (FormatException e)
+            {
+                throw new AuditStoreCorruptException($"The trail '{path}' has a checkpoint_signed record at sequence {latestRecord.Sequence} that cannot be read: {e.Message}", e);
+            }
+        }
+
+        if (latest is { Checkpoint: var checkpoint } && checkpoint.TreeSize <= tree.Tree.Size && !RootMatches(tree, checkpoint))
+        {
+            tree.Rebuild(journal);
+            if (!RootMatches(tree, checkpoint) && !options.ReadOnly)
+                throw new AuditStoreCorruptException(
+                    $"The records of '{path}' do not hash to the root its own checkpoint (sequence {latestRecord!.Sequence}, tree size {checkpoint.TreeSize}) signed: " +
+                    "the store was replaced or altered. Run `auditgen verify` with an exported checkpoint. Refusing to extend it.");
+        }
+
+        if (options.ReadOnly || options.Checkpoints is not { } checkpointOptions)
+            return (null, latest);
+        var signer = checkpointOptions.ResolveSigner();
+        var origin = checkpointOptions.Origin ?? signer.Name;
+        if (string.IsNullOrEmpty(origin) || origin.Contains('\n', StringComparison.Ordinal))
+            throw new AuditTrailException("CheckpointOptions.Origin must be one non-empty line.");
+        var publisher = new CheckpointPublisher(signer, origin, checkpointOptions, options.AuditLogger, options.TimeProvider.GetUtcNow());
+        if (latest is not null)
+            publisher.Restore(latest, latestRecord!.Timestamp);
+
+        if (checkpointOptions.ExportDirectory is { } exportDirectory && CheckpointExport.ReadLatest(exportDirectory) is { } exportedNote)
+        {
+            SignedCheckpoint exported;
+            try
+            {
+                exported = SignedCheckpoint.Parse(exportedNote, signer.Verifier);
+            }
+            catch (Exception e) when (e is FormatException or SignedNoteException)
+            {
+                throw new AuditTrailException($"The exported checkpoint in '{exportDirectory}' cannot be trusted: {e.Message}", e);
+            }
+            if (exported.Checkpoint.TreeSize > tree.Tree.Size)
+                throw new AuditStoreCorruptException(
+                    $"The trail '{path}' holds {tree.Tree.Size} records, but its exported checkpoint in '{exportDirectory}' signed {exported.Checkpoint.TreeSize}: " +
+                    "it was truncated or rolled back to an older copy. Refusing to extend it (that would fork the log).");
+            if (!RootMatches(tree, exported.Checkpoint))
+                throw new AuditStoreCorruptException(
+                    $"The first {exported.Checkpoint.TreeSize} records of '{path}' do not hash to the root of its exported checkpoint in '{exportDirectory}': " +
+                    "the store was swapped or altered. Refusing to extend it.");
+        }
+        publisher.CatchUpExport();
+        return (publisher, latest);
+    }
+
+    private static bool RootMatches(TrailTree tree, Checkpoint checkpoint)
+    {
+        lock (tree.Gate)
+            return tree.Tree.RootAt(checkpoint.TreeSize).AsSpan().SequenceEqual(checkpoint.RootHash);
+    }
+
+    // The query store's last checkpoint_signed record (the action index narrows it to the checkpoints).
+    private static AuditRecord? LatestCheckpointRecord(string path, ILiteCollection<BsonDocument> records)
+    {
+        try
+        {
+            var document = records.Query().Where(Query.EQ("action", AuditAction.CheckpointSigned.ToWireName()))
+                .OrderByDescending("_id").Limit(1).FirstOrDefault();
+            return document is null ? null : LiteDbRecordMapping.FromDocument(document);
+        }
+        catch (Exception e) when (e is FormatException or LiteException)
+        {
+            throw new AuditStoreCorruptException($"The latest checkpoint record of '{path}' cannot be read: {e.Message}", e);
         }
     }
 
@@ -124,7 +229,8 @@ public sealed partial class LiteDbAuditTrail
 
     // Scans the journal: checks every frame, checks it agrees with the query store's tail, replays what the store lacks
     // (writer) and cuts off a torn final group commit.
-    private static JournalState Recover(IJournalFile journal, ILiteCollection<BsonDocument> records, long storeEnd, string? storeTailHash, bool readOnly)
+    private static JournalState Recover(IJournalFile journal, ILiteCollection<BsonDocument> records, long storeEnd, string? storeTailHash, bool readOnly,
+        TreeCatchUp catchUp)
     {
         using var stream = journal.OpenRead();
         using var reader = new JournalReader(stream, journal.Path);
@@ -153,6 +259,7 @@ public sealed partial class LiteDbAuditTrail
                 throw new AuditStoreCorruptException(
                     $"The query store and the journal disagree about sequence {sequence}: the store has hash {HashHex.Short(storeTailHash)}, " +
                     $"the journal '{journal.Path}' has {HashHex.Short(frame.Header.Hash)}. Refusing to extend a chain whose copies differ.");
+            catchUp.Observe(frame, journal.Path);
             if (sequence < storeEnd || readOnly)
                 continue;
 

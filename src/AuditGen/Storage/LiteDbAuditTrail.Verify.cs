@@ -1,5 +1,6 @@
 using AuditGen.Canonical;
 using AuditGen.Integrity;
+using AuditGen.Integrity.Checkpoints;
 using AuditGen.Storage;
 using AuditGen.Storage.Journal;
 using LiteDB;
@@ -15,17 +16,54 @@ public sealed partial class LiteDbAuditTrail
     /// the journal's own chain; and agreement of the two copies (the LiteDB document at each position must carry the
     /// hash of the journal frame of that sequence: <see cref="VerificationFailure.JournalMismatch"/>).
     /// </remarks>
-    public async ValueTask<VerificationResult> VerifyAsync(CancellationToken cancellationToken = default)
+    public ValueTask<VerificationResult> VerifyAsync(CancellationToken cancellationToken = default) => VerifyAsync(null, null, cancellationToken);
+
+    /// <summary>
+    /// Verifies the trail as <see cref="VerifyAsync(CancellationToken)"/> does and, when <paramref name="checkpoint"/> is
+    /// given, against that signed checkpoint: the first <c>TreeSize</c> records must hash to its root, and every
+    /// checkpoint the trail carries must be consistent with it. A trail that is shorter, older or another chain fails
+    /// with <see cref="VerificationFailure.Truncated"/>, <see cref="VerificationFailure.RolledBack"/> or
+    /// <see cref="VerificationFailure.Swapped"/>, naming the checkpoint (<see cref="VerificationResult.Checkpoint"/>).
+    /// Chain failures come first: they name the exact record.
+    /// </summary>
+    /// <param name="checkpoint">The checkpoint, ideally from outside the trail's host (an export or a witness), read with its key.</param>
+    /// <param name="progress">Receives the number of records checked so far, every few thousand records.</param>
+    /// <param name="cancellationToken">Cancels the verification.</param>
+    public async ValueTask<VerificationResult> VerifyAsync(SignedCheckpoint? checkpoint, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
         await FlushAsync(cancellationToken).ConfigureAwait(false);
-        return await Task.Run(() => new TrailVerification(this, cancellationToken).Run(), cancellationToken).ConfigureAwait(false);
+        return await Task.Run(() => new TrailVerification(this, checkpoint is null ? null : new CheckpointVerifier(checkpoint), progress, cancellationToken).Run(),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One verification pass over the query store and the journal in lockstep.</summary>
-    private sealed class TrailVerification(LiteDbAuditTrail trail, CancellationToken cancellationToken)
+    private sealed class TrailVerification
     {
-        private readonly ChainVerifier _store = new();
+        private const int ProgressEvery = 4096;
+        private readonly LiteDbAuditTrail trail;
+        private readonly CancellationToken cancellationToken;
+        private readonly CheckpointVerifier? _checkpoint;
+        private readonly IProgress<long>? _progress;
+        private readonly ChainVerifier _store;
+        private long _accepted;
+
+        public TrailVerification(LiteDbAuditTrail trail, CheckpointVerifier? checkpoint, IProgress<long>? progress, CancellationToken cancellationToken)
+        {
+            this.trail = trail;
+            this.cancellationToken = cancellationToken;
+            _checkpoint = checkpoint;
+            _progress = progress;
+            _store = new ChainVerifier(checkpoint is null && progress is null ? null : Accepted);
+        }
+
+        private void Accepted(AuditRecord record, ReadOnlySpan<byte> leaf)
+        {
+            _checkpoint?.Observe(record, leaf);
+            if (++_accepted % ProgressEvery == 0)
+                _progress?.Report(_accepted);
+        }
+
         private readonly ChainVerifier _journalChain = new();
         private VerificationResult? _mismatch;
         private JournalReader _reader = null!;
@@ -59,7 +97,10 @@ public sealed partial class LiteDbAuditTrail
             foreach (var candidate in new[] { storeResult, journalResult, journalDamage, _mismatch })
                 if (candidate is { IsValid: false } && (first is null || candidate.FirstBrokenSequence < first.FirstBrokenSequence))
                     first = candidate;
-            return first ?? storeResult;
+            _progress?.Report(_accepted);
+            if (first is not null)
+                return _checkpoint is null ? first : first with { Checkpoint = _checkpoint.External };
+            return _checkpoint?.Complete(storeResult) ?? storeResult;
         }
 
         // Streams LiteDB in _id order; returns one past the last position seen.

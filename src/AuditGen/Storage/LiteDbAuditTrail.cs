@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using AuditGen.Canonical;
+using AuditGen.Integrity.Checkpoints;
 using AuditGen.Storage;
 using AuditGen.Storage.Journal;
 using LiteDB;
@@ -24,11 +25,15 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
     private readonly GroupCommitWriter? _writer;
     private readonly JournalCommitSink? _sink;
     private readonly QueryIndexer? _indexer;
+    private readonly TrailTree? _tree;
+    private readonly SignedCheckpoint? _openedCheckpoint;
     private int _disposed;
 
     private LiteDbAuditTrail(string path, AuditTrailOptions options, LiteDatabase database, ILiteCollection<BsonDocument> records,
-        IJournalFile journal, WriteLock? writeLock, JournalState state)
+        IJournalFile journal, WriteLock? writeLock, JournalState state, TrailTree? tree, CheckpointPublisher? checkpoints, SignedCheckpoint? latestCheckpoint)
     {
+        _tree = tree;
+        _openedCheckpoint = latestCheckpoint;
         _path = path;
         Options = options;
         _database = database;
@@ -38,7 +43,7 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
         if (!options.ReadOnly)
         {
             _indexer = new QueryIndexer(records, state.FrameCount, maxPendingRecords: options.QueueCapacity);
-            _sink = new JournalCommitSink(journal, _indexer, options, new ChainTail(state.FrameCount, state.LastHash), state.Length);
+            _sink = new JournalCommitSink(journal, _indexer, options, new ChainTail(state.FrameCount, state.LastHash), state.Length, tree, checkpoints);
             _writer = new GroupCommitWriter(_sink, options);
         }
     }
@@ -128,10 +133,13 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
                 _writer.Complete();
                 await _writer.Completion.ConfigureAwait(false);
                 await _indexer!.Completion.ConfigureAwait(false);
+                if (_writer.Fault is null)
+                    _tree?.Close();
             }
         }
         finally
         {
+            _tree?.Dispose();
             _database.Dispose();
             _journal.Dispose();
             _lock?.Dispose();

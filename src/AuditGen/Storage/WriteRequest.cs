@@ -1,6 +1,11 @@
+using AuditGen.Integrity.Checkpoints;
+
 namespace AuditGen.Storage;
 
-/// <summary>One item in the writer's queue: an append (entry + its canonical details) or a flush marker.</summary>
+/// <summary>
+/// One item in the writer's queue: an append (entry + its canonical details), a flush marker, a request to sign a
+/// checkpoint now, or a timer tick (all members null) that wakes the writer to check whether a checkpoint is due.
+/// </summary>
 internal readonly struct WriteRequest
 {
     /// <summary>An append.</summary>
@@ -10,6 +15,7 @@ internal readonly struct WriteRequest
         CanonicalDetails = canonicalDetails;
         Completion = completion;
         Flush = null;
+        Checkpoint = null;
     }
 
     /// <summary>A flush marker: completed once everything queued before it is durable and indexed.</summary>
@@ -19,7 +25,21 @@ internal readonly struct WriteRequest
         CanonicalDetails = null;
         Completion = null;
         Flush = flush;
+        Checkpoint = null;
     }
+
+    /// <summary>A request to sign a checkpoint now: completed with it once its record is durable.</summary>
+    public WriteRequest(TaskCompletionSource<SignedCheckpoint> checkpoint)
+    {
+        Entry = null;
+        CanonicalDetails = null;
+        Completion = null;
+        Flush = null;
+        Checkpoint = checkpoint;
+    }
+
+    /// <summary>The checkpoint request's completion.</summary>
+    public TaskCompletionSource<SignedCheckpoint>? Checkpoint { get; }
 
     /// <summary>The entry to append, or <see langword="null"/> for a flush marker.</summary>
     public AuditEntry? Entry { get; }
@@ -38,6 +58,7 @@ internal readonly struct WriteRequest
     {
         Completion?.TrySetException(exception);
         Flush?.TrySetException(exception);
+        Checkpoint?.TrySetException(exception);
     }
 }
 

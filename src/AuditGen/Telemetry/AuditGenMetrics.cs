@@ -26,4 +26,11 @@ internal static class AuditGenMetrics
     /// <summary>Failed fail-open entries that could not be written to the spool file either.</summary>
     public static Counter<long> SpoolFailures { get; } = Meter.CreateCounter<long>(
         SpoolFailuresName, unit: "{record}", description: "Failed audit entries that could not be written to the spool file.");
+
+    /// <summary>The name of the counter of signed checkpoints that could not be written to the export folder.</summary>
+    public const string CheckpointExportFailuresName = "auditgen.checkpoint.export.failures";
+
+    /// <summary>Signed checkpoints that could not be exported (they are still recorded in the trail).</summary>
+    public static Counter<long> CheckpointExportFailures { get; } = Meter.CreateCounter<long>(
+        CheckpointExportFailuresName, unit: "{checkpoint}", description: "Signed checkpoints that could not be written to the export folder.");
 }

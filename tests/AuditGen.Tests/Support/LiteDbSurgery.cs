@@ -33,3 +33,21 @@ internal static class LiteDbSurgery
         return copy;
     }
 }
+
+/// <summary>Cuts a closed trail's tail off in both copies (query store and journal), as an attacker who knows the layout would.</summary>
+internal static class TailSurgery
+{
+    public static void KeepFirst(TrailFolder folder, long keep)
+    {
+        LiteDbSurgery.Edit(folder.DbPath, records => records.DeleteMany(Query.GTE("_id", keep)));
+        long cut;
+        using (var stream = File.OpenRead(folder.JournalPath))
+        using (var reader = new AuditGen.Storage.Journal.JournalReader(stream, folder.JournalPath))
+        {
+            while (reader.FrameCount < keep && reader.TryReadNext(out _)) { }
+            cut = reader.Offset;
+        }
+        using var journal = new FileStream(folder.JournalPath, FileMode.Open);
+        journal.SetLength(cut);
+    }
+}

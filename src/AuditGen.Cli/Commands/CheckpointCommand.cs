@@ -1,0 +1,64 @@
+using System.CommandLine;
+using AuditGen.Cli.Output;
+using AuditGen.Cli.Trails;
+using AuditGen.Integrity.Checkpoints;
+
+namespace AuditGen.Cli.Commands;
+
+/// <summary>
+/// <c>auditgen checkpoint &lt;trail&gt; --signing-key FILE [--export DIR] [--origin O]</c>: signs a checkpoint of the trail
+/// now (as the trail's writer: it takes the write lock), records it and prints the signed note.
+/// </summary>
+internal static class CheckpointCommand
+{
+    public static Command Create(CliOutput io)
+    {
+        var trailArgument = TrailArgument.Create();
+        var key = new Option<string>("--signing-key") { Description = "File holding the signer key (from 'auditgen keys generate').", HelpName = "file", Required = true };
+        var export = new Option<string?>("--export") { Description = "Also write the checkpoint to this folder ('checkpoint' and 'checkpoint-<size>').", HelpName = "dir" };
+        var origin = new Option<string?>("--origin") { Description = "The checkpoint's origin line (default: the key's name).", HelpName = "origin" };
+        var command = new Command("checkpoint",
+            "Sign a checkpoint of the trail now and print it. Exit 0: signed; 3: missing, unreadable or locked; 4: unusable key.")
+        {
+            trailArgument, key, export, origin,
+        };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(io, parseResult.GetRequiredValue(trailArgument),
+            parseResult.GetRequiredValue(key), parseResult.GetValue(export), parseResult.GetValue(origin), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliOutput io, string path, string keyPath, string? export, string? origin, CancellationToken cancellationToken)
+    {
+        NoteSigner signer;
+        try
+        {
+            signer = NoteSigner.Load(keyPath);
+        }
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+        {
+            io.Fail($"--signing-key {keyPath}: {e.Message}");
+            return ExitCodes.CheckpointInvalid;
+        }
+
+        SignedCheckpoint signed;
+        try
+        {
+            var options = new AuditTrailOptions
+            {
+                Checkpoints = new CheckpointOptions { Signer = signer, Origin = origin, ExportDirectory = export, EveryRecords = 0, Interval = null },
+            };
+            await using var trail = TrailFile.OpenForWriting(path, options);
+            signed = await trail.CheckpointAsync(cancellationToken);
+        }
+        catch (Exception exception) when (TrailFile.Describe(exception, path) is { } message)
+        {
+            io.Fail(message);
+            return ExitCodes.TrailUnavailable;
+        }
+
+        io.Out.Write(signed.NoteText);
+        if (export is not null)
+            io.Error.WriteLine($"auditgen: exported to {Path.Combine(export, "checkpoint")}");
+        return ExitCodes.Success;
+    }
+}
