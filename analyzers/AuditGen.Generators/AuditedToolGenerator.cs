@@ -46,6 +46,10 @@ public sealed class AuditedToolGenerator : IIncrementalGenerator
         public const string NameClaims = "AuditGen.NameClaims";
         /// <summary>The equatable diagnostics of all methods, plus duplicate names.</summary>
         public const string Diagnostics = "AuditGen.Diagnostics";
+        /// <summary>Whether the compilation references AuditGen's hosting extensions.</summary>
+        public const string HostingAvailable = "AuditGen.HostingAvailable";
+        /// <summary>The tool types the generated <c>AddAuditedTools&lt;TTools&gt;()</c> registers.</summary>
+        public const string Registrations = "AuditGen.Registrations";
     }
 
     /// <inheritdoc />
@@ -86,6 +90,28 @@ public sealed class AuditedToolGenerator : IIncrementalGenerator
             .Select(static (pair, _) => pair.Left.Concat(DuplicateNames(pair.Right)).ToEquatableArray())
             .WithTrackingName(TrackingNames.Diagnostics);
 
+        // A bool, so edits elsewhere in the compilation leave it Unchanged and the helper below Cached.
+        IncrementalValueProvider<bool> hostingAvailable = context.CompilationProvider
+            .Select(static (compilation, _) =>
+                compilation.GetTypeByMetadataName(RegistrationEmitter.HostingExtensionsType) is not null
+                && compilation.GetTypeByMetadataName(RegistrationEmitter.ServiceCollectionType) is not null)
+            .WithTrackingName(TrackingNames.HostingAvailable);
+
+        IncrementalValueProvider<RegistrationsSpec> registrations = wrappers
+            .Where(static spec => spec.Shell.Registrable)
+            .Select(static (spec, _) => RegistrationEmitter.SpecOf(spec.Shell))
+            .Collect()
+            .Combine(hostingAvailable)
+            .Select(static (pair, _) => new RegistrationsSpec(pair.Left.ToEquatableArray(), pair.Right))
+            .WithTrackingName(TrackingNames.Registrations);
+
+        context.RegisterSourceOutput(registrations, static (production, spec) =>
+        {
+            if (spec.HostingAvailable && !spec.Types.IsEmpty)
+            {
+                production.AddSource(RegistrationEmitter.HintName, SourceText.From(RegistrationEmitter.Emit(spec), System.Text.Encoding.UTF8));
+            }
+        });
         context.RegisterSourceOutput(wrappers, static (production, spec) => production.AddSource(spec.Shell.HintName, SourceText.From(WrapperEmitter.Emit(spec), System.Text.Encoding.UTF8)));
         context.RegisterSourceOutput(manifest, static (production, spec) =>
         {

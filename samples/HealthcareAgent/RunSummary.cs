@@ -5,7 +5,7 @@ namespace HealthcareAgent;
 
 /// <summary>What one run left in the trail, read back from the trail itself (not from the agent's own bookkeeping).</summary>
 internal sealed record RunSummary(long RecordsThisRun, long RecordsTotal, IReadOnlyList<string> Conversations,
-    IReadOnlyList<(string Tool, int Calls, int Failed)> Tools)
+    IReadOnlyList<(string Tool, int Calls, int Failed)> Tools, int UserMessages, int Responses, long TokensIn, long TokensOut, decimal Cost)
 {
     public static async Task<long> CountAsync(IAuditTrail trail, CancellationToken cancellationToken)
     {
@@ -32,7 +32,10 @@ internal sealed record RunSummary(long RecordsThisRun, long RecordsTotal, IReadO
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => (g.Key, g.Count(r => r.Action == AuditAction.ToolInvoked), g.Count(r => r.Action == AuditAction.ToolFailed)))
             .ToList();
-        return new RunSummary(thisRun.Count, total, conversations, tools);
+        var responses = thisRun.Where(r => r.Action == AuditAction.AgentResponseGenerated).ToList();
+        return new RunSummary(thisRun.Count, total, conversations, tools,
+            thisRun.Count(r => r.Action == AuditAction.UserMessageReceived), responses.Count,
+            responses.Sum(r => r.TokensIn ?? 0), responses.Sum(r => r.TokensOut ?? 0), responses.Sum(r => r.Cost ?? 0m));
     }
 
     public void Write(TextWriter output, string trailPath, VerificationResult verification)
@@ -42,6 +45,8 @@ internal sealed record RunSummary(long RecordsThisRun, long RecordsTotal, IReadO
         output.WriteLine($"Audit trail: {trailPath}");
         output.WriteLine(string.Create(invariant, $"Records written this run: {RecordsThisRun} (trail total: {RecordsTotal})"));
         output.WriteLine(string.Create(invariant, $"Conversations: {Conversations.Count} ({string.Join(", ", Conversations)})"));
+        output.WriteLine(string.Create(invariant,
+            $"Agent turns: {UserMessages} user messages, {Responses} responses ({TokensIn} tokens in, {TokensOut} out, cost {Cost} USD)"));
         output.WriteLine("Tool calls:");
         foreach (var (tool, calls, failed) in Tools)
             output.WriteLine(string.Create(invariant, $"  {tool,-22}{calls,3}{(failed > 0 ? $"  ({failed} failed)" : "")}"));

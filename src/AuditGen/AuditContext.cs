@@ -27,6 +27,11 @@ public sealed record AuditContext
     public ActorType ActorType { get; init; } = ActorType.Agent;
     /// <summary>The agent's name.</summary>
     public string? AgentName { get; init; }
+    /// <summary>
+    /// The model's id for the tool call in progress (<c>FunctionCallContent.CallId</c>), set around one tool call by the
+    /// Microsoft.Extensions.AI adapters. Tool records made inside carry it as <c>details.toolCallId</c>.
+    /// </summary>
+    public string? ToolCallId { get; init; }
 
     /// <summary>Makes <paramref name="context"/> current until the returned scope is disposed; the previous context is restored then.</summary>
     public static IDisposable Begin(AuditContext context)
@@ -50,6 +55,10 @@ public sealed record AuditContext
             ActorType = actorType ?? outer?.ActorType ?? ActorType.Agent,
         });
     }
+
+    /// <summary>Makes the current context, with <paramref name="toolCallId"/> as its <see cref="ToolCallId"/>, current until the returned scope is disposed.</summary>
+    public static IDisposable BeginToolCall(string? toolCallId) =>
+        Begin((Current ?? new AuditContext()) with { ToolCallId = toolCallId });
 
     private sealed class Scope(AuditContext? previous) : IDisposable
     {

@@ -75,7 +75,7 @@ namespace Clinic
 {
     /// <summary>Audited decorator of <see cref="global::Clinic.PatientTools"/>: every tool call is recorded before and after it runs.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("AuditGen.Generators", "{{Version}}")]
-    public sealed class AuditedPatientTools
+    public sealed class AuditedPatientTools : global::AuditGen.IAuditedTools<global::Clinic.PatientTools, AuditedPatientTools>
     {
         private static readonly global::AuditGen.ToolDescriptor s_tool0 =
             new global::AuditGen.ToolDescriptor(
@@ -128,6 +128,8 @@ namespace Clinic
 
         /// <summary>The descriptors of the tools this wrapper audits.</summary>
         public static global::System.Collections.Generic.IReadOnlyList<global::AuditGen.ToolDescriptor> Tools { get; } = new global::AuditGen.ToolDescriptor[] { s_tool0, s_tool1 };
+
+        static AuditedPatientTools global::AuditGen.IAuditedTools<global::Clinic.PatientTools, AuditedPatientTools>.Create(global::Clinic.PatientTools inner, global::AuditGen.IAuditTrail trail) => new AuditedPatientTools(inner, trail);
 
         /// <summary>Audited call of <c>Clinic.PatientTools.LookupPatientAsync</c> (tool <c>lookup_patient</c>).</summary>
         [global::System.ComponentModel.Description("Looks up a patient by medical record number.")]

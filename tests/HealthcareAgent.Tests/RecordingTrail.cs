@@ -10,7 +10,7 @@ internal sealed class RecordingTrail : IAuditTrail
 
     public IReadOnlyList<AuditEntry> Entries => _entries;
 
-    public AuditTrailOptions Options { get; } = new();
+    public AuditTrailOptions Options { get; } = new() { HmacKey = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray() };
 
     public ValueTask<AuditRecord> AppendAsync(AuditEntry entry, CancellationToken cancellationToken = default)
     {

@@ -66,17 +66,20 @@ public sealed class ScriptedAgentTests
     }
 
     [Fact]
-    public async Task A_conversation_is_bracketed_by_start_and_end_records_in_its_audit_context()
+    public async Task A_conversation_is_recorded_as_start_user_messages_responses_and_end_in_its_audit_context()
     {
         var (_, trail) = await PlayAsync(ClinicalScripts.All.Single(s => s.Name == "labs"));
 
-        Assert.Equal([AuditAction.ConversationStarted, AuditAction.ConversationEnded], trail.Entries.Select(e => e.Action));
+        Assert.Equal(
+            [AuditAction.ConversationStarted, AuditAction.UserMessageReceived, AuditAction.AgentResponseGenerated,
+             AuditAction.UserMessageReceived, AuditAction.AgentResponseGenerated, AuditAction.ConversationEnded],
+            trail.Entries.Select(e => e.Action));
         Assert.All(trail.Entries, e =>
         {
             Assert.Equal("labs-test", e.ConversationId);
             Assert.Equal("dr.grey", e.UserId);
             Assert.Equal("clinical-assistant", e.AgentName);
-            Assert.Null(e.Details);
+            Assert.DoesNotContain(DemoPatients.DeborahMrn, e.Details ?? "");
         });
     }
 

@@ -29,7 +29,10 @@ internal static class WrapperEmitter
             writer.OpenBlock("partial " + outer.Keyword + " " + outer.Name + outer.TypeParameterList);
         }
 
-        string baseList = shell.Interfaces.IsEmpty ? string.Empty : " : " + string.Join(", ", shell.Interfaces);
+        // IAuditedTools lets hosting code create the wrapper and read its descriptors without reflection.
+        string wrapperType = shell.WrapperName + shell.TypeParameterList;
+        string factoryInterface = "global::AuditGen.IAuditedTools<" + shell.InnerTypeDisplay + ", " + wrapperType + ">";
+        string baseList = " : " + string.Join(", ", shell.Interfaces.Concat(new[] { factoryInterface }));
         writer.WriteLine("/// <summary>Audited decorator of <see cref=\"" + CrefOf(shell) + "\"/>: every tool call is recorded before and after it runs.</summary>");
         writer.WriteLine(GeneratedCodeAttribute);
         writer.WriteLine(shell.Accessibility + " sealed class " + shell.WrapperName + shell.TypeParameterList + baseList);
@@ -67,6 +70,8 @@ internal static class WrapperEmitter
         writer.WriteLine("/// <summary>The descriptors of the tools this wrapper audits.</summary>");
         writer.WriteLine("public static global::System.Collections.Generic.IReadOnlyList<global::AuditGen.ToolDescriptor> Tools { get; } = new global::AuditGen.ToolDescriptor[] { "
             + string.Join(", ", Enumerable.Range(0, spec.Tools.Count).Select(FieldName)) + " };");
+        writer.WriteLine();
+        writer.WriteLine("static " + wrapperType + " " + factoryInterface + ".Create(" + shell.InnerTypeDisplay + " inner, global::AuditGen.IAuditTrail trail) => new " + wrapperType + "(inner, trail);");
 
         for (int i = 0; i < spec.Tools.Count; i++)
         {

@@ -44,10 +44,17 @@ internal sealed record WrapperShell(
     bool InnerIsValueType,
     string HintName,
     EquatableArray<string> Interfaces,
-    EquatableArray<InterfaceMemberSpec> InterfaceMembers);
+    EquatableArray<InterfaceMemberSpec> InterfaceMembers,
+    bool Registrable);
 
 /// <summary>One wrapper to emit: the shell of a tool type and all its wrappable tools.</summary>
 internal sealed record WrapperSpec(WrapperShell Shell, EquatableArray<ToolSpec> Tools);
+
+/// <summary>One tool type that the generated <c>AddAuditedTools&lt;TTools&gt;()</c> can register: both fully qualified.</summary>
+internal sealed record RegistrationSpec(string ToolsType, string WrapperType);
+
+/// <summary>The registrable tool types of the compilation, and whether it references AuditGen's hosting (so the helper compiles).</summary>
+internal sealed record RegistrationsSpec(EquatableArray<RegistrationSpec> Types, bool HostingAvailable);
 
 /// <summary>The assembly-wide manifest: every wrappable tool in the compilation.</summary>
 internal sealed record ManifestSpec(EquatableArray<ToolSpec> Tools);

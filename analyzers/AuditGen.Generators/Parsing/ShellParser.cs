@@ -85,7 +85,27 @@ internal static class ShellParser
             type.IsValueType,
             hintName,
             interfaces.ToEquatableArray(),
-            members.ToEquatableArray());
+            members.ToEquatableArray(),
+            IsRegistrable(type));
+    }
+
+    /// <summary>Whether an assembly-level helper can name the tool type and its wrapper: a non-generic class reachable from the namespace.</summary>
+    private static bool IsRegistrable(INamedTypeSymbol type)
+    {
+        if (type.IsValueType)
+        {
+            return false;
+        }
+
+        for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+        {
+            if (t.IsGenericType || t.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static InterfaceMemberSpec Method(INamedTypeSymbol type, INamedTypeSymbol iface, IMethodSymbol method, CancellationToken cancellationToken)

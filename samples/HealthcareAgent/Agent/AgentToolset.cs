@@ -1,3 +1,4 @@
+using AuditGen.Extensions.AI;
 using Microsoft.Extensions.AI;
 
 namespace HealthcareAgent.Agent;
@@ -5,6 +6,8 @@ namespace HealthcareAgent.Agent;
 /// <summary>
 /// The tools the model may call, built from the AUDITED wrapper's methods, so every call the model makes is
 /// recorded. Tool names come from the generated manifest, so the model and the trail use the same names.
+/// <c>WithToolCallContext()</c> hands the model's tool-call id to the wrapper, so each tool record names the call it
+/// answers (the wrapper already audits: the function must not audit a second time).
 /// </summary>
 internal static class AgentToolset
 {
@@ -20,6 +23,6 @@ internal static class AgentToolset
     private static AIFunction Function(Delegate method, string methodName)
     {
         var descriptor = AuditedPatientTools.Tools.Single(t => t.MethodName == methodName);
-        return AIFunctionFactory.Create(method, new AIFunctionFactoryOptions { Name = descriptor.Name });
+        return AIFunctionFactory.Create(method, new AIFunctionFactoryOptions { Name = descriptor.Name }).WithToolCallContext();
     }
 }

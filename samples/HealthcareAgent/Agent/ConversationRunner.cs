@@ -1,9 +1,15 @@
 using AuditGen;
+using AuditGen.Extensions.AI;
 using Microsoft.Extensions.AI;
 
 namespace HealthcareAgent.Agent;
 
-/// <summary>Plays one scripted conversation through a function-invoking chat pipeline inside its audit context.</summary>
+/// <summary>
+/// Plays one scripted conversation through an audited, function-invoking chat pipeline inside its audit context. The
+/// auditing middleware records the conversation (start, each user message, each response with model, tokens and cost,
+/// end); the generated wrapper records the tool calls, tied to the model's tool-call ids. Message and response texts are
+/// kept only as a length and an HMAC pseudonym: they hold PHI.
+/// </summary>
 internal static class ConversationRunner
 {
     private const string SystemPrompt =
@@ -13,9 +19,15 @@ internal static class ConversationRunner
         TextWriter output, CancellationToken cancellationToken)
     {
         using var scope = AuditContext.Begin(conversationId, script.UserId, script.AgentName);
-        await trail.AppendAsync(ConversationEvent(AuditAction.ConversationStarted), cancellationToken);
 
         using IChatClient client = new ChatClientBuilder(new ScriptedChatClient(script))
+            .UseAuditing(trail, audit =>
+            {
+                audit.Classification = DataClass.Restricted;
+                audit.Domains = ComplianceDomain.Hipaa;
+                audit.MessageCapture = MessageCapture.Length | MessageCapture.Hmac;
+                audit.Prices[ScriptedChatClient.ModelId] = ScriptedChatClient.Price;
+            })
             .UseFunctionInvocation()
             .Build();
         var options = new ChatOptions { Tools = tools, ModelId = ScriptedChatClient.ModelId };
@@ -44,25 +56,6 @@ internal static class ConversationRunner
             await output.WriteLineAsync($"   assistant: {response.Text}");
         }
 
-        await trail.AppendAsync(ConversationEvent(AuditAction.ConversationEnded), cancellationToken);
-    }
-
-    /// <summary>A start/end marker carrying the ambient context; it holds no message content (content may be PHI).</summary>
-    private static AuditEntry ConversationEvent(AuditAction action)
-    {
-        var context = AuditContext.Current ?? throw new InvalidOperationException("No audit context.");
-        return new AuditEntry
-        {
-            Action = action,
-            ActorId = context.ActorId ?? context.AgentName,
-            ActorType = context.ActorType,
-            ConversationId = context.ConversationId,
-            UserId = context.UserId,
-            AgentName = context.AgentName,
-            Model = ScriptedChatClient.ModelId,
-            Classification = DataClass.Internal,
-            Domains = ComplianceDomain.Hipaa,
-            Outcome = AuditOutcome.Success,
-        };
+        await client.EndAuditedConversationAsync(cancellationToken: cancellationToken);
     }
 }

@@ -13,6 +13,9 @@ internal sealed class ScriptedChatClient(ConversationScript script) : IChatClien
 {
     public const string ModelId = "scripted-clinical-model";
 
+    /// <summary>What the sample pretends the model costs, per million tokens (USD).</summary>
+    public static readonly AuditGen.Extensions.AI.ModelPrice Price = new(InputPerMillionTokens: 3.00m, OutputPerMillionTokens: 15.00m);
+
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -26,21 +29,40 @@ internal sealed class ScriptedChatClient(ConversationScript script) : IChatClien
         var roundsDone = sinceUser.Count(m => m.Role == ChatRole.Assistant && m.Contents.OfType<FunctionCallContent>().Any());
 
         ChatMessage reply;
+        ChatFinishReason finish;
         if (roundsDone < turn.Rounds.Count)
         {
             var calls = turn.Rounds[roundsDone]
                 .Select(call => (AIContent)new FunctionCallContent(call.CallId, call.ToolName, new Dictionary<string, object?>(call.Arguments)))
                 .ToList();
             reply = new ChatMessage(ChatRole.Assistant, calls);
+            finish = ChatFinishReason.ToolCalls;
         }
         else
         {
             var results = sinceUser.SelectMany(m => m.Contents.OfType<FunctionResultContent>())
                 .ToDictionary(r => r.CallId, StringComparer.Ordinal);
             reply = new ChatMessage(ChatRole.Assistant, turn.Answer(new ToolResults(results)));
+            finish = ChatFinishReason.Stop;
         }
 
-        return Task.FromResult(new ChatResponse(reply) { ModelId = ModelId });
+        return Task.FromResult(new ChatResponse(reply) { ModelId = ModelId, FinishReason = finish, Usage = Usage(history, reply) });
+    }
+
+    /// <summary>Deterministic token counts, about four characters a token as real tokenizers average on English.</summary>
+    private static UsageDetails Usage(IEnumerable<ChatMessage> history, ChatMessage reply)
+    {
+        static long Tokens(ChatMessage message) => 4 + message.Contents.Sum(content => content switch
+        {
+            TextContent text => (text.Text.Length + 3) / 4,
+            FunctionCallContent call => 8 + (call.Arguments?.Count ?? 0) * 6,
+            FunctionResultContent => 40,
+            _ => 1,
+        });
+
+        var input = history.Sum(Tokens);
+        var output = Tokens(reply);
+        return new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output };
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,

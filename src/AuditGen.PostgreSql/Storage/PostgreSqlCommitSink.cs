@@ -305,6 +305,9 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     public bool SignsCheckpoints => false;
 
     /// <inheritdoc />
+    public string Name => $"postgresql:{_logId}";
+
+    /// <inheritdoc />
     public TimeSpan? WakeInterval => null;
 
     /// <inheritdoc />

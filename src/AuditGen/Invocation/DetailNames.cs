@@ -7,6 +7,8 @@ internal static class DetailNames
 {
     /// <summary>The call id shared by a call's records.</summary>
     public static readonly JsonEncodedText CallId = JsonEncodedText.Encode("callId");
+    /// <summary>The model's tool-call id (<see cref="AuditContext.ToolCallId"/>), when the call came from a model.</summary>
+    public static readonly JsonEncodedText ToolCallId = JsonEncodedText.Encode("toolCallId");
     /// <summary>The arguments object of <c>tool_invoked</c>.</summary>
     public static readonly JsonEncodedText Arguments = JsonEncodedText.Encode("arguments");
     /// <summary><c>data_accessed</c> or <c>data_modified</c>, for tools declared with that action.</summary>

@@ -55,6 +55,11 @@ public sealed class ToolDescriptor
     public IReadOnlyList<ToolParameter> Parameters { get; }
     /// <summary>The return value.</summary>
     public ToolReturn Returns { get; }
+
+    private string? _spanName;
+
+    /// <summary>The name of the tool call's span: <c>execute_tool {Name}</c>.</summary>
+    internal string SpanName => _spanName ??= "execute_tool " + Name;
 }
 
 /// <summary>Which role a parameter plays in the record.</summary>

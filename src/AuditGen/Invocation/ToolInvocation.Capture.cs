@@ -50,10 +50,7 @@ public sealed partial class ToolInvocation
         var parameter = _tool.Parameters[_objectParameter];
         var property = parameter.Properties[propertyIndex];
 
-        // An unclassified property of a classified argument is as sensitive as the argument.
-        var strategy = property.Classification is null
-            ? RedactionEngine.StrategyFor(parameter.Classification, property.Redaction ?? parameter.Redaction)
-            : RedactionEngine.StrategyFor(property.Classification, property.Redaction);
+        var strategy = RedactionEngine.StrategyFor(parameter, property);
         Capture(ArgumentsJson(), property.Name, parameter.Name, strategy, property.Role, value, rememberRaw: true);
     }
 
@@ -73,6 +70,7 @@ public sealed partial class ToolInvocation
         var json = writer.Json;
         json.WriteStartObject();
         json.WriteString(DetailNames.CallId, _callId);
+        WriteToolCallId(json);
         json.WritePropertyName(DetailNames.Arguments);
         json.WriteStartObject();
         _arguments = writer;
@@ -103,15 +101,21 @@ public sealed partial class ToolInvocation
         var json = writer.Json;
         json.WriteStartObject();
         json.WriteString(DetailNames.CallId, _callId);
+        WriteToolCallId(json);
         if (hasResult)
         {
-            var returns = _tool.Returns;
-            var strategy = RedactionEngine.StrategyFor(returns.Classification ?? _tool.Classification, returns.Redaction);
+            var strategy = RedactionEngine.StrategyForResult(_tool);
             Capture(json, DetailNames.Result, owner: null, strategy, ToolParameterRole.None, result, rememberRaw: false);
         }
 
         json.WriteEndObject();
         return writer.ToStringAndReturn();
+    }
+
+    private void WriteToolCallId(Utf8JsonWriter json)
+    {
+        if (_context?.ToolCallId is { } toolCallId)
+            json.WriteString(DetailNames.ToolCallId, toolCallId);
     }
 
     /// <summary>Renders, redacts and writes one named value; redaction happens before anything is written.</summary>

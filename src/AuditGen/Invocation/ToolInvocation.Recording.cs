@@ -19,7 +19,7 @@ public sealed partial class ToolInvocation
     private AuditEntry CreateCompletedEntry<T>(T result, bool hasResult)
     {
         EnsureStage(Stage.Invoked, nameof(CompletedAsync));
-        var duration = ElapsedMicros();
+        var duration = _durationMicros = ElapsedMicros();
         var details = ResultDetails(result, hasResult);
         _stage = Stage.Ended;
         ForgetSecrets();
@@ -29,7 +29,7 @@ public sealed partial class ToolInvocation
     private AuditEntry CreateFailedEntry(Exception exception)
     {
         EnsureStage(Stage.Invoked, nameof(FailedAsync));
-        var duration = ElapsedMicros();
+        var duration = _durationMicros = ElapsedMicros();
         var type = exception.GetType();
         var error = new AuditError(type.FullName ?? type.Name, RedactMessage(exception.Message));
         _stage = Stage.Ended;
@@ -37,6 +37,7 @@ public sealed partial class ToolInvocation
         var writer = DetailsWriter.Rent();
         writer.Json.WriteStartObject();
         writer.Json.WriteString(DetailNames.CallId, _callId);
+        WriteToolCallId(writer.Json);
         writer.Json.WriteEndObject();
         return CreateEntry(AuditAction.ToolFailed, AuditOutcome.Failure, duration, writer.ToStringAndReturn(), error);
     }
@@ -206,7 +207,7 @@ public sealed partial class ToolInvocation
     /// A fail-open audit failure: counted, passed to the alert sink and logged. A sink that breaks its contract and
     /// throws is logged too; with no logger configured its exception propagates (it is not hidden).
     /// </summary>
-    private static void ReportFailure(AuditTrailOptions options, AuditEntry entry, Guid callId, Exception exception)
+    internal static void ReportFailure(AuditTrailOptions options, AuditEntry entry, Guid callId, Exception exception)
     {
         var action = entry.Action.ToWireName();
         var toolName = entry.ToolName ?? string.Empty;

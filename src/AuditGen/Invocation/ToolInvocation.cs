@@ -14,8 +14,8 @@ namespace AuditGen;
 /// Arguments are redacted as they are captured: no raw classified value outlives the call in the audit path.
 /// </summary>
 /// <remarks>
-/// <para><b>Records.</b> <c>tool_invoked</c> (details <c>{"callId","arguments":{…},"dataAction"?}</c>), then
-/// <c>tool_completed</c> (<c>{"callId","result"?}</c>) or <c>tool_failed</c> (<c>{"callId"}</c> and an
+/// <para><b>Records.</b> <c>tool_invoked</c> (details <c>{"callId","toolCallId"?,"arguments":{…},"dataAction"?}</c>), then
+/// <c>tool_completed</c> (<c>{"callId","toolCallId"?,"result"?}</c>) or <c>tool_failed</c> (<c>{"callId","toolCallId"?}</c> and an
 /// <see cref="AuditError"/> with the exception's type and redacted message). All carry the tool's name, resource type,
 /// classification and domains, the ambient <see cref="AuditContext"/>, the W3C trace and span of
 /// <see cref="Activity.Current"/>, and the redacted <c>ResourceId</c>/<c>SubjectId</c>.</para>
@@ -61,6 +61,11 @@ public sealed partial class ToolInvocation
         _redaction = _options.Redaction;
         _time = _options.TimeProvider ?? TimeProvider.System;
         _context = AuditContext.Current;
+        _policy = ResolvePolicy(tool, _options);
+        _callId = CallId.Next();
+
+        // The call's own span when someone listens, else the caller's: the records point at it either way.
+        StartSpan();
         var activity = Activity.Current;
         if (activity is not null && activity.IdFormat == ActivityIdFormat.W3C)
         {
@@ -68,8 +73,6 @@ public sealed partial class ToolInvocation
             _spanId = activity.SpanId.ToHexString();
         }
 
-        _policy = ResolvePolicy(tool, _options);
-        _callId = CallId.Next();
         BeginArguments();
         _startTimestamp = _time.GetTimestamp();
     }
@@ -91,34 +94,46 @@ public sealed partial class ToolInvocation
 
     /// <summary>Records <c>tool_invoked</c>. Fail-closed: completes when the record is durable; fail-open: completes at once.</summary>
     /// <exception cref="AuditTrailException">Fail-closed and the record could not be made durable: the tool must not run.</exception>
-    public ValueTask InvokedAsync() => Record(CreateInvokedEntry(), toolException: null);
+    public ValueTask InvokedAsync() => AbortSpanOnFailure(Record(CreateInvokedEntry(), toolException: null));
 
     /// <summary>Synchronous <see cref="InvokedAsync"/>.</summary>
     /// <exception cref="AuditTrailException">Fail-closed and the record could not be made durable: the tool must not run.</exception>
-    public void Invoked() => RecordNow(CreateInvokedEntry(), toolException: null);
+    public void Invoked()
+    {
+        var entry = CreateInvokedEntry();
+        try
+        {
+            RecordNow(entry, toolException: null);
+        }
+        catch (Exception ex)
+        {
+            EndSpan(ex, recordDuration: false);
+            throw;
+        }
+    }
 
     /// <summary>Records <c>tool_completed</c> with the (redacted) result.</summary>
     /// <exception cref="AuditTrailException">Fail-closed and the record could not be made durable: the result must not be returned.</exception>
-    public ValueTask CompletedAsync<T>(T result) => Record(CreateCompletedEntry(result, hasResult: true), toolException: null);
+    public ValueTask CompletedAsync<T>(T result) => EndSpanAfter(Record(CreateCompletedEntry(result, hasResult: true), toolException: null), toolException: null);
 
     /// <summary>Records <c>tool_completed</c> for a tool without a result.</summary>
     /// <exception cref="AuditTrailException">Fail-closed and the record could not be made durable.</exception>
-    public ValueTask CompletedAsync() => Record(CreateCompletedEntry<object?>(null, hasResult: false), toolException: null);
+    public ValueTask CompletedAsync() => EndSpanAfter(Record(CreateCompletedEntry<object?>(null, hasResult: false), toolException: null), toolException: null);
 
     /// <summary>Synchronous <see cref="CompletedAsync{T}(T)"/>.</summary>
     /// <exception cref="AuditTrailException">Fail-closed and the record could not be made durable: the result must not be returned.</exception>
-    public void Completed<T>(T result) => RecordNow(CreateCompletedEntry(result, hasResult: true), toolException: null);
+    public void Completed<T>(T result) => RecordEndNow(CreateCompletedEntry(result, hasResult: true), toolException: null);
 
     /// <summary>Synchronous <see cref="CompletedAsync()"/>.</summary>
     /// <exception cref="AuditTrailException">Fail-closed and the record could not be made durable.</exception>
-    public void Completed() => RecordNow(CreateCompletedEntry<object?>(null, hasResult: false), toolException: null);
+    public void Completed() => RecordEndNow(CreateCompletedEntry<object?>(null, hasResult: false), toolException: null);
 
     /// <summary>Records <c>tool_failed</c> with the exception's type and redacted message. Never throws the tool's exception; the caller rethrows it.</summary>
     /// <exception cref="AuditTrailException">Fail-closed and the failure record itself could not be made durable; its message names the tool's exception type and its inner exception is the audit failure.</exception>
     public ValueTask FailedAsync(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return Record(CreateFailedEntry(exception), exception);
+        return EndSpanAfter(Record(CreateFailedEntry(exception), exception), exception);
     }
 
     /// <summary>Synchronous <see cref="FailedAsync"/>.</summary>
@@ -126,15 +141,19 @@ public sealed partial class ToolInvocation
     public void Failed(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        RecordNow(CreateFailedEntry(exception), exception);
+        RecordEndNow(CreateFailedEntry(exception), exception);
     }
 
     /// <summary>The policy a call of <paramref name="tool"/> runs under (see the class remarks).</summary>
-    internal static AuditFailurePolicy ResolvePolicy(ToolDescriptor tool, AuditTrailOptions options)
+    internal static AuditFailurePolicy ResolvePolicy(ToolDescriptor tool, AuditTrailOptions options) =>
+        ResolvePolicy(tool.FailurePolicy, tool.Classification, options);
+
+    /// <summary>The policy for a record of <paramref name="classification"/> that declares <paramref name="declared"/> (see the class remarks).</summary>
+    internal static AuditFailurePolicy ResolvePolicy(AuditFailurePolicy declared, DataClass classification, AuditTrailOptions options)
     {
-        if (tool.FailurePolicy != AuditFailurePolicy.Default)
-            return tool.FailurePolicy;
-        if (tool.Classification == DataClass.Restricted)
+        if (declared != AuditFailurePolicy.Default)
+            return declared;
+        if (classification == DataClass.Restricted)
             return AuditFailurePolicy.FailClosed;
         if (options.FailurePolicy != AuditFailurePolicy.Default)
             return options.FailurePolicy;

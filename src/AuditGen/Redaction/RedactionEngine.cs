@@ -38,6 +38,16 @@ internal sealed class RedactionEngine
         };
     }
 
+    /// <summary>The strategy for a property of an object argument: an unclassified property is as sensitive as its argument.</summary>
+    public static RedactionStrategy? StrategyFor(ToolParameter parameter, ToolParameter property) =>
+        property.Classification is null
+            ? StrategyFor(parameter.Classification, property.Redaction ?? parameter.Redaction)
+            : StrategyFor(property.Classification, property.Redaction);
+
+    /// <summary>The strategy for a tool's result: its declared classification, else the tool's.</summary>
+    public static RedactionStrategy? StrategyForResult(ToolDescriptor tool) =>
+        StrategyFor(tool.Returns.Classification ?? tool.Classification, tool.Returns.Redaction);
+
     /// <summary>Redacts <paramref name="text"/> with <paramref name="strategy"/>.</summary>
     /// <param name="strategy">The strategy.</param>
     /// <param name="text">The value rendered as text.</param>
@@ -45,7 +55,12 @@ internal sealed class RedactionEngine
     /// <param name="target">The parameter, property or <c>result</c>, named in configuration errors.</param>
     /// <param name="owner">For an object argument's property: the parameter that holds it.</param>
     /// <exception cref="AuditTrailException">HMAC redaction is needed and no usable key is configured.</exception>
-    public string Redact(RedactionStrategy strategy, ReadOnlySpan<char> text, ToolDescriptor tool, string target, string? owner = null)
+    public string Redact(RedactionStrategy strategy, ReadOnlySpan<char> text, ToolDescriptor tool, string target, string? owner = null) =>
+        Redact(strategy, text, () => $"Tool '{tool.Name}' cannot record '{(owner is null ? target : owner + "." + target)}'");
+
+    /// <summary>Redacts <paramref name="text"/> with <paramref name="strategy"/>; <paramref name="subject"/> names what is recorded in configuration errors.</summary>
+    /// <exception cref="AuditTrailException">HMAC redaction is needed and no usable key is configured.</exception>
+    public string Redact(RedactionStrategy strategy, ReadOnlySpan<char> text, Func<string> subject)
     {
         switch (strategy)
         {
@@ -56,7 +71,7 @@ internal sealed class RedactionEngine
             case RedactionStrategy.LengthOnly:
                 return RedactToString(LengthOnlyRedactor.Instance, text);
             case RedactionStrategy.Hmac:
-                return RedactToString(_hmac ?? throw MissingKey(tool, owner is null ? target : owner + "." + target), text);
+                return RedactToString(_hmac ?? throw MissingKey(subject()), text);
             default:
                 // An undefined strategy must not let a value through in clear: erase it.
                 return ErasingMarkerRedactor.Marker;
@@ -74,13 +89,13 @@ internal sealed class RedactionEngine
         return new string(buffer[..written]);
     }
 
-    private AuditTrailException MissingKey(ToolDescriptor tool, string target)
+    private AuditTrailException MissingKey(string subject)
     {
         var problem = _keySource is null
             ? "no HMAC key is configured"
             : $"the configured HMAC key has {_keySource.Length} bytes, fewer than the {KeyedHmacRedactor.MinimumKeyLength} required";
         return new AuditTrailException(
-            $"Tool '{tool.Name}' cannot record '{target}': it is redacted with an HMAC pseudonym but {problem}. " +
+            $"{subject}: it is redacted with an HMAC pseudonym but {problem}. " +
             $"Set {nameof(AuditTrailOptions)}.{nameof(AuditTrailOptions.HmacKey)} to a secret of at least " +
             $"{KeyedHmacRedactor.MinimumKeyLength} random bytes (and {nameof(AuditTrailOptions.HmacKeyId)} to its id).");
     }

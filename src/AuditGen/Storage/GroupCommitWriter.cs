@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using AuditGen.Integrity.Checkpoints;
+using AuditGen.Telemetry;
 
 namespace AuditGen.Storage;
 
@@ -13,7 +15,7 @@ namespace AuditGen.Storage;
 /// fail and the writer goes on. Nothing is dropped silently. When the sink signs checkpoints on an interval, a timer
 /// wakes an idle writer; on close, the writer gives the sink a last, empty commit to sign what is not yet covered.
 /// </summary>
-internal sealed class GroupCommitWriter
+internal sealed class GroupCommitWriter : IQueueDepthSource
 {
     private readonly Channel<WriteRequest> _requests;
     private readonly IGroupCommitSink _sink;
@@ -36,8 +38,15 @@ internal sealed class GroupCommitWriter
         });
         if (sink.WakeInterval is { } interval && interval > TimeSpan.Zero)
             _timer = options.TimeProvider.CreateTimer(static state => ((GroupCommitWriter)state!).Tick(), this, interval, interval);
+        AuditGenMetrics.AddQueue(this);
         Completion = Task.Run(RunAsync);
     }
+
+    /// <inheritdoc />
+    public long QueueDepth => _requests.Reader.Count;
+
+    /// <inheritdoc />
+    public string QueueName => _sink.Name;
 
     /// <summary>Completes when the writer has drained its queue and stopped (after <see cref="Complete"/> or a fault).</summary>
     public Task Completion { get; }
@@ -49,7 +58,7 @@ internal sealed class GroupCommitWriter
     public ValueTask<AuditRecord> AppendAsync(AuditEntry entry, string? canonicalDetails, CancellationToken cancellationToken)
     {
         var completion = new TaskCompletionSource<AuditRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var request = new WriteRequest(entry, canonicalDetails, completion);
+        var request = new WriteRequest(entry, canonicalDetails, completion, AuditGenMetrics.AppendDuration.Enabled ? Stopwatch.GetTimestamp() : 0);
         if (_requests.Writer.TryWrite(request))
             return new ValueTask<AuditRecord>(completion.Task);
         return EnqueueSlowAsync(request, completion.Task, cancellationToken);
@@ -137,6 +146,7 @@ internal sealed class GroupCommitWriter
         }
         finally
         {
+            AuditGenMetrics.RemoveQueue(this);
             _timer?.Dispose();
             _sink.Complete();
         }
@@ -170,6 +180,8 @@ internal sealed class GroupCommitWriter
         // The durability point has passed for every record of the batch: acknowledge.
         for (var i = 0; i < batch.Records.Count; i++)
             batch.Completions[i].TrySetResult(batch.Records[i]);
+        if (batch.Records.Count > 0)
+            ReportAppended(commit.Appends, batch.Records.Count);
 
         try
         {
@@ -182,6 +194,19 @@ internal sealed class GroupCommitWriter
             return false;
         }
         return true;
+    }
+
+    private static void ReportAppended(IReadOnlyList<WriteRequest> appends, int count)
+    {
+        AuditGenTelemetry.RecordsAppended(count);
+        var histogram = AuditGenMetrics.AppendDuration;
+        if (!histogram.Enabled)
+            return;
+        foreach (var append in appends)
+        {
+            if (append.QueuedAt != 0 && append.Completion!.Task.IsCompletedSuccessfully)
+                histogram.Record(Stopwatch.GetElapsedTime(append.QueuedAt).TotalSeconds);
+        }
     }
 
     private AuditTrailException FailAndDrain(string message, Exception cause, IEnumerable<WriteRequest> inFlight)

@@ -18,6 +18,9 @@ internal interface IGroupCommitSink
     /// <exception cref="Exception">Anything else faults the writer: no further appends are accepted.</exception>
     ValueTask<SequencedBatch> CommitAsync(GroupCommit commit);
 
+    /// <summary>What the writer's queue is called in telemetry (the journal's path, the database log).</summary>
+    string Name { get; }
+
     /// <summary>Whether the sink signs checkpoints (so the writer accepts checkpoint requests).</summary>
     bool SignsCheckpoints { get; }
 

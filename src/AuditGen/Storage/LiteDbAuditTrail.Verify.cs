@@ -3,6 +3,7 @@ using AuditGen.Integrity;
 using AuditGen.Integrity.Checkpoints;
 using AuditGen.Storage;
 using AuditGen.Storage.Journal;
+using AuditGen.Telemetry;
 using LiteDB;
 
 namespace AuditGen;
@@ -33,8 +34,10 @@ public sealed partial class LiteDbAuditTrail
     {
         ThrowIfDisposed();
         await FlushAsync(cancellationToken).ConfigureAwait(false);
-        return await Task.Run(() => new TrailVerification(this, checkpoint is null ? null : new CheckpointVerifier(checkpoint), progress, cancellationToken).Run(),
+        var result = await Task.Run(() => new TrailVerification(this, checkpoint is null ? null : new CheckpointVerifier(checkpoint), progress, cancellationToken).Run(),
             cancellationToken).ConfigureAwait(false);
+        AuditGenTelemetry.VerificationCompleted(result);
+        return result;
     }
 
     /// <summary>One verification pass over the query store and the journal in lockstep.</summary>

@@ -9,12 +9,13 @@ namespace AuditGen.Storage;
 internal readonly struct WriteRequest
 {
     /// <summary>An append.</summary>
-    public WriteRequest(AuditEntry entry, string? canonicalDetails, TaskCompletionSource<AuditRecord> completion)
+    public WriteRequest(AuditEntry entry, string? canonicalDetails, TaskCompletionSource<AuditRecord> completion, long queuedAt = 0)
     {
         Entry = entry;
         CanonicalDetails = canonicalDetails;
         Completion = completion;
         Flush = null;
+        QueuedAt = queuedAt;
         Checkpoint = null;
     }
 
@@ -25,6 +26,7 @@ internal readonly struct WriteRequest
         CanonicalDetails = null;
         Completion = null;
         Flush = flush;
+        QueuedAt = 0;
         Checkpoint = null;
     }
 
@@ -36,6 +38,7 @@ internal readonly struct WriteRequest
         Completion = null;
         Flush = null;
         Checkpoint = checkpoint;
+        QueuedAt = 0;
     }
 
     /// <summary>The checkpoint request's completion.</summary>
@@ -49,6 +52,9 @@ internal readonly struct WriteRequest
 
     /// <summary>Completed with the record once it is durable.</summary>
     public TaskCompletionSource<AuditRecord>? Completion { get; }
+
+    /// <summary>The <see cref="System.Diagnostics.Stopwatch"/> timestamp the append was queued at, or 0 when <c>auditgen.append.duration</c> was not listened to.</summary>
+    public long QueuedAt { get; }
 
     /// <summary>The flush marker's completion.</summary>
     public TaskCompletionSource? Flush { get; }

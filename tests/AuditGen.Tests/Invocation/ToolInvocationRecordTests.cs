@@ -5,6 +5,8 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace AuditGen.Tests.Invocation;
 
+// Two tests depend on no AuditGen activity listener being attached (span ids come from the caller's activity then).
+[Collection(TelemetryCollection.Name)]
 public sealed class ToolInvocationRecordTests
 {
     [Fact]
@@ -202,7 +204,7 @@ public sealed class ToolInvocationRecordTests
     }
 
     [Fact]
-    public async Task Trace_and_span_ids_come_from_the_current_activity()
+    public async Task Without_a_telemetry_listener_trace_and_span_ids_come_from_the_current_activity()
     {
         var trail = TestTrails.Create();
         var tools = new AuditedPatientTools(new PatientTools(), trail);

@@ -61,6 +61,9 @@ internal sealed class JournalCommitSink : IGroupCommitSink
     public SignedCheckpoint? LatestCheckpoint => _checkpoints?.Latest;
 
     /// <inheritdoc />
+    public string Name => _journal.Path;
+
+    /// <inheritdoc />
     public bool SignsCheckpoints => _checkpoints is not null;
 
     /// <inheritdoc />
