@@ -1,11 +1,12 @@
 using AuditGen;
+using AuditGen.PostgreSql;
 using HealthcareAgent.Agent;
 
 namespace HealthcareAgent;
 
 /// <summary>
 /// The sample's main job: three scripted clinical conversations whose every tool call is audited to a LiteDB
-/// trail, followed by a summary and a verification of the whole trail.
+/// trail (or a PostgreSQL log), followed by a summary and a verification of the whole trail.
 /// </summary>
 public static class HealthcareAgentApp
 {
@@ -27,12 +28,31 @@ public static class HealthcareAgentApp
         ArgumentNullException.ThrowIfNull(output);
         trailPath = Path.GetFullPath(trailPath);
         Directory.CreateDirectory(Path.GetDirectoryName(trailPath)!);
+        return await RunCoreAsync(trailPath, trailPath, options => Task.FromResult<IAuditTrail>(AuditTrail.OpenLiteDb(trailPath, options)),
+            output, cancellationToken);
+    }
 
+    /// <summary>
+    /// The same run against the PostgreSQL log <paramref name="logId"/> at <paramref name="connection"/> (a
+    /// <c>postgres://</c> URI or an Npgsql connection string). Without <c>AUDITGEN_HMAC_KEY</c> the HMAC key is kept in
+    /// <c>{logId}.hmac.key</c> in the current folder.
+    /// </summary>
+    public static async Task<int> RunOnPostgreSqlAsync(string connection, string logId, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connection);
+        ArgumentNullException.ThrowIfNull(output);
+        return await RunCoreAsync($"PostgreSQL log '{logId}'", Path.GetFullPath(logId),
+            async options => await PostgreSqlAuditTrail.OpenAsync(connection, logId, options, cancellationToken), output, cancellationToken);
+    }
+
+    private static async Task<int> RunCoreAsync(string trailName, string keyBesidePath, Func<AuditTrailOptions, Task<IAuditTrail>> open,
+        TextWriter output, CancellationToken cancellationToken)
+    {
         byte[] key;
         string keyOrigin;
         try
         {
-            (key, keyOrigin) = HmacKeySource.Load(trailPath);
+            (key, keyOrigin) = HmacKeySource.Load(keyBesidePath);
         }
         catch (Exception exception) when (exception is InvalidOperationException or IOException or UnauthorizedAccessException)
         {
@@ -41,18 +61,18 @@ public static class HealthcareAgentApp
         }
         await output.WriteLineAsync($"HMAC key: {keyOrigin}");
 
-        LiteDbAuditTrail trail;
+        IAuditTrail trail;
         try
         {
-            trail = AuditTrail.OpenLiteDb(trailPath, new AuditTrailOptions { HmacKey = key, FailurePolicy = AuditFailurePolicy.FailClosed });
+            trail = await open(new AuditTrailOptions { HmacKey = key, FailurePolicy = AuditFailurePolicy.FailClosed });
         }
-        catch (AuditTrailException exception)
+        catch (Exception exception) when (exception is AuditTrailException or ArgumentException)
         {
-            await output.WriteLineAsync($"error: cannot open {trailPath}: {exception.Message}");
+            await output.WriteLineAsync($"error: cannot open {trailName}: {exception.Message}");
             return SetupFailed;
         }
 
-        await using (trail)
+        await using ((IAsyncDisposable)trail)
         {
             var recordsBefore = await RunSummary.CountAsync(trail, cancellationToken);
             var tools = AgentToolset.Create(new AuditedPatientTools(new PatientTools(ClinicRecords.CreateDemo()), trail));
@@ -65,7 +85,7 @@ public static class HealthcareAgentApp
             await trail.FlushAsync(cancellationToken);
             var summary = await RunSummary.CollectAsync(trail, recordsBefore, cancellationToken);
             var verification = await trail.VerifyAsync(cancellationToken);
-            summary.Write(output, trailPath, verification);
+            summary.Write(output, trailName, verification);
             return verification.IsValid ? Success : VerificationFailed;
         }
     }

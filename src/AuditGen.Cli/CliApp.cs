@@ -24,6 +24,7 @@ public static class CliApp
             VerifyCommand.Create(io),
             QueryCommand.Create(io),
             RebuildCommand.Create(io),
+            DbInitCommand.Create(io),
             ProofCommand.Create(io),
             CheckpointCommand.Create(io),
             ConsistencyCommand.Create(io),

@@ -1,65 +1,34 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using AuditGen.Canonical;
-using AuditGen.Integrity;
 using AuditGen.Integrity.Checkpoints;
-using AuditGen.Storage.Journal;
 using AuditGen.Telemetry;
 
 namespace AuditGen.Storage;
 
 /// <summary>
-/// The single writer of a chain (DESIGN §5). Callers enqueue into a bounded channel; one consumer drains up to
-/// <see cref="AuditTrailOptions.MaxBatchSize"/> requests, assigns sequence, UUIDv7 id, timestamp and previous hash,
-/// hashes, writes every frame of the group commit to the journal, fsyncs ONCE, and only then completes the callers.
-/// The acknowledged batch then goes to the <see cref="QueryIndexer"/> through a bounded channel (backpressure).
-/// Each record's leaf hash also goes into the trail's Merkle tree (<see cref="TrailTree"/>), whose new nodes are written
-/// before the journal; when a checkpoint is due (<see cref="CheckpointPublisher"/>) the writer signs the tree's root
-/// and adds the <c>checkpoint_signed</c> record to the same group commit, then exports it once it is durable.
-/// If the journal cannot be written or synced, the writer is faulted: that batch, everything queued and every later
-/// append fail with an <see cref="AuditTrailException"/> carrying the cause. Nothing is dropped silently.
+/// The single writer of a chain in this process (DESIGN §5). Callers enqueue into a bounded channel; one consumer drains
+/// up to <see cref="AuditTrailOptions.MaxBatchSize"/> requests and hands the appends (and checkpoint requests) to its
+/// <see cref="IGroupCommitSink"/>, which sequences, hashes and makes them durable in one step (an fsynced journal write,
+/// a database transaction); only then are the callers completed. If the sink fails in a way it cannot recover from, the
+/// writer is faulted: that batch, everything queued and every later append fail with an <see cref="AuditTrailException"/>
+/// carrying the cause. A sink may instead reject one batch (<see cref="GroupCommitRejectedException"/>): its callers
+/// fail and the writer goes on. Nothing is dropped silently. When the sink signs checkpoints on an interval, a timer
+/// wakes an idle writer; on close, the writer gives the sink a last, empty commit to sign what is not yet covered.
 /// </summary>
 internal sealed class GroupCommitWriter : IQueueDepthSource
 {
     private readonly Channel<WriteRequest> _requests;
-    private readonly IJournalFile _journal;
-    private readonly QueryIndexer _indexer;
-    private readonly TimeProvider _time;
+    private readonly IGroupCommitSink _sink;
     private readonly int _maxBatchSize;
-    private readonly UuidV7Generator _ids = new();
-    private readonly ByteBufferWriter _frames = new(1 << 16);
-    private readonly ByteBufferWriter _canonical = new(2048);
-    private readonly List<WriteRequest> _batch = [];
-    private readonly List<int> _frameOffsets = [];
-    private readonly List<long> _queuedAt = [];
-    private readonly byte[] _previousHash = new byte[ChainHasher.HashSize];
-    private string _previousHex;
-    private long _nextSequence;
-    private long _durableLength;
-    private long _durableCount;
-    private volatile AuditTrailException? _fault;
-    private readonly TrailTree? _tree;
-    private readonly object _treeGate;
-    private readonly CheckpointPublisher? _checkpoints;
+    private readonly List<WriteRequest> _appends = [];
     private readonly ITimer? _timer;
-    private readonly List<TaskCompletionSource<SignedCheckpoint>> _checkpointWaiters = [];
+    private volatile AuditTrailException? _fault;
 
-    /// <summary>Creates the writer; it continues the chain after <paramref name="nextSequence"/> − 1 and starts draining.</summary>
-    public GroupCommitWriter(IJournalFile journal, QueryIndexer indexer, AuditTrailOptions options, long nextSequence, string previousHash, long durableLength,
-        TrailTree? tree = null, CheckpointPublisher? checkpoints = null)
+    /// <summary>Creates the writer over <paramref name="sink"/> and starts draining.</summary>
+    public GroupCommitWriter(IGroupCommitSink sink, AuditTrailOptions options)
     {
-        _tree = tree;
-        _treeGate = tree?.Gate ?? new object();
-        _checkpoints = tree is null ? null : checkpoints;
-        _journal = journal;
-        _indexer = indexer;
-        _time = options.TimeProvider;
+        _sink = sink;
         _maxBatchSize = options.MaxBatchSize;
-        _nextSequence = nextSequence;
-        _durableCount = nextSequence;
-        _durableLength = durableLength;
-        _previousHex = previousHash;
-        HashHex.TryDecode(previousHash, _previousHash);
         _requests = Channel.CreateBounded<WriteRequest>(new BoundedChannelOptions(options.QueueCapacity)
         {
             SingleReader = true,
@@ -67,8 +36,8 @@ internal sealed class GroupCommitWriter : IQueueDepthSource
             FullMode = BoundedChannelFullMode.Wait,
             AllowSynchronousContinuations = false,
         });
-        if (_checkpoints?.Interval is { } interval && interval > TimeSpan.Zero)
-            _timer = _time.CreateTimer(static state => ((GroupCommitWriter)state!).Tick(), this, interval, interval);
+        if (sink.WakeInterval is { } interval && interval > TimeSpan.Zero)
+            _timer = options.TimeProvider.CreateTimer(static state => ((GroupCommitWriter)state!).Tick(), this, interval, interval);
         AuditGenMetrics.AddQueue(this);
         Completion = Task.Run(RunAsync);
     }
@@ -77,16 +46,10 @@ internal sealed class GroupCommitWriter : IQueueDepthSource
     public long QueueDepth => _requests.Reader.Count;
 
     /// <inheritdoc />
-    public string QueueName => _journal.Path;
+    public string QueueName => _sink.Name;
 
     /// <summary>Completes when the writer has drained its queue and stopped (after <see cref="Complete"/> or a fault).</summary>
     public Task Completion { get; }
-
-    /// <summary>Bytes of the journal known durable.</summary>
-    public long DurableLength => Volatile.Read(ref _durableLength);
-
-    /// <summary>Records known durable (the next sequence after the durable tail).</summary>
-    public long DurableCount => Volatile.Read(ref _durableCount);
 
     /// <summary>The fault, once the writer has failed.</summary>
     public AuditTrailException? Fault => _fault;
@@ -101,7 +64,7 @@ internal sealed class GroupCommitWriter : IQueueDepthSource
         return EnqueueSlowAsync(request, completion.Task, cancellationToken);
     }
 
-    /// <summary>Completes when everything queued before it is durable and indexed.</summary>
+    /// <summary>Completes when everything queued before it is durable and visible to queries.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         var flush = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -113,18 +76,15 @@ internal sealed class GroupCommitWriter : IQueueDepthSource
     /// <exception cref="AuditTrailException">Checkpoints are not configured, or the writer is closed or faulted.</exception>
     public async Task<SignedCheckpoint> CheckpointAsync(CancellationToken cancellationToken)
     {
-        if (_checkpoints is null)
+        if (!_sink.SignsCheckpoints)
             throw new AuditTrailException("This trail signs no checkpoints: set AuditTrailOptions.Checkpoints (with a signing key) to sign them.");
         var checkpoint = new TaskCompletionSource<SignedCheckpoint>(TaskCreationOptions.RunContinuationsAsynchronously);
         await EnqueueAsync(new WriteRequest(checkpoint), cancellationToken).ConfigureAwait(false);
         return await checkpoint.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The latest signed checkpoint the writer knows (recorded in the trail).</summary>
-    public SignedCheckpoint? LatestCheckpoint => _checkpoints?.Latest;
-
     // Wakes an idle writer so an interval checkpoint is not left waiting for the next append. A full queue drops the
-    // tick: the writer is busy then, and checks the interval at its next group commit anyway.
+    // tick: the writer is busy then, and the sink checks the interval at its next group commit anyway.
     private void Tick() => _requests.Writer.TryWrite(default);
 
     /// <summary>Stops accepting requests; queued ones are still written.</summary>
@@ -162,198 +122,90 @@ internal sealed class GroupCommitWriter : IQueueDepthSource
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                _batch.Clear();
-                while (_batch.Count < _maxBatchSize && reader.TryRead(out var request))
-                    _batch.Add(request);
-                if (!await CommitAndIndexAsync(closing: false).ConfigureAwait(false))
+                _appends.Clear();
+                List<TaskCompletionSource>? flushes = null;
+                var checkpoints = new List<TaskCompletionSource<SignedCheckpoint>>();
+                var taken = 0;
+                while (taken < _maxBatchSize && reader.TryRead(out var request))
+                {
+                    taken++;
+                    if (request.Entry is not null)
+                        _appends.Add(request);
+                    else if (request.Flush is { } flush)
+                        (flushes ??= []).Add(flush);
+                    else if (request.Checkpoint is { } checkpoint)
+                        checkpoints.Add(checkpoint);
+                    // Otherwise a timer tick: the commit below lets the sink sign a checkpoint that came due.
+                }
+                if (!await CommitAsync(new GroupCommit(_appends, checkpoints, closing: false), flushes).ConfigureAwait(false))
                     return;
             }
 
-            // Closing: sign what the last checkpoint does not cover, so the exported state ends where the trail does.
-            _batch.Clear();
-            if (_checkpoints is not null && _checkpoints.IsDue(_nextSequence, _time.GetUtcNow(), requested: false, closing: true))
-                await CommitAndIndexAsync(closing: true).ConfigureAwait(false);
+            _appends.Clear();
+            await CommitAsync(new GroupCommit(_appends, [], closing: true), null).ConfigureAwait(false);
         }
         finally
         {
-            _timer?.Dispose();
             AuditGenMetrics.RemoveQueue(this);
-            _indexer.Complete();
+            _timer?.Dispose();
+            _sink.Complete();
         }
     }
 
-    private async Task<bool> CommitAndIndexAsync(bool closing)
+    // One group commit through the sink, then the acknowledgements. False when the writer is faulted.
+    private async Task<bool> CommitAsync(GroupCommit commit, List<TaskCompletionSource>? flushes)
     {
-        IndexBatch indexBatch;
+        SequencedBatch batch;
         try
         {
-            indexBatch = Commit(closing);
+            batch = await _sink.CommitAsync(commit).ConfigureAwait(false);
+        }
+        catch (GroupCommitRejectedException rejected)
+        {
+            var failure = new AuditTrailException(rejected.Message, rejected.InnerException!);
+            foreach (var append in commit.Appends)
+                append.Fail(failure);
+            flushes?.ForEach(f => f.TrySetException(failure));
+            commit.CheckpointRequests.ForEach(c => c.TrySetException(failure));
+            return true;
         }
         catch (Exception e)
         {
-            FailAndDrain($"The audit trail is faulted: its journal '{_journal.Path}' or Merkle tree could not be written or made durable ({e.Message}). " +
-                "No further records are accepted; records acknowledged before this were durable.", e, _batch);
+            var fault = FailAndDrain(_sink.DescribeFault(e), e, commit.Appends);
+            flushes?.ForEach(f => f.TrySetException(fault));
+            commit.CheckpointRequests.ForEach(c => c.TrySetException(fault));
             return false;
         }
 
+        // The durability point has passed for every record of the batch: acknowledge.
+        for (var i = 0; i < batch.Records.Count; i++)
+            batch.Completions[i].TrySetResult(batch.Records[i]);
+        if (batch.Records.Count > 0)
+            ReportAppended(commit.Appends, batch.Records.Count);
+
         try
         {
-            await _indexer.EnqueueAsync(indexBatch).ConfigureAwait(false);
+            await _sink.AfterCommitAsync(batch, flushes).ConfigureAwait(false);
         }
-        catch (ChannelClosedException e)
+        catch (AuditTrailException e)
         {
-            var cause = e.InnerException ?? e;
-            var fault = FailAndDrain($"The audit trail is faulted: its query store failed ({cause.Message}). " +
-                "Acknowledged records are durable in the journal and are replayed on the next open.", cause, []);
-            indexBatch.Flushes?.ForEach(f => f.TrySetException(fault));
+            var fault = FailAndDrain(e.Message, e.InnerException ?? e, []);
+            flushes?.ForEach(f => f.TrySetException(fault));
             return false;
         }
         return true;
     }
 
-    private IndexBatch Commit(bool closing)
-    {
-        List<TaskCompletionSource>? flushes = null;
-        var records = new List<AuditRecord>(_batch.Count + 1);
-        var completions = new List<TaskCompletionSource<AuditRecord>?>(_batch.Count + 1);
-        var checkpointRequested = false;
-        SignedCheckpoint? signed = null;
-        _frames.Clear();
-        _frameOffsets.Clear();
-        _queuedAt.Clear();
-
-        lock (_treeGate)
-        {
-            foreach (var request in _batch)
-            {
-                if (request.Flush is { } flush)
-                    (flushes ??= []).Add(flush);
-                else if (request.Checkpoint is { } waiter)
-                {
-                    _checkpointWaiters.Add(waiter);
-                    checkpointRequested = true;
-                }
-                else if (request.Entry is { } entry)
-                    AddRecord(entry, request.CanonicalDetails, request.Completion!, request.QueuedAt, records, completions);
-            }
-
-            if (_checkpoints is { } checkpoints && _tree is { } tree)
-            {
-                var now = _time.GetUtcNow();
-                if (checkpoints.IsDue(_nextSequence, now, checkpointRequested, closing))
-                {
-                    signed = checkpoints.Sign(_nextSequence, tree.Tree.Root(), now);
-                    var (entry, details) = CheckpointRecords.Entry(signed);
-                    AddRecord(entry, details, null, queuedAt: 0, records, completions);
-                }
-            }
-
-            // The tree's new nodes reach the file first: a failure here acknowledges nothing, like a journal failure.
-            _tree?.Commit(sync: signed is not null);
-        }
-
-        if (records.Count > 0)
-        {
-            var commitFirst = records[0].Sequence;
-            var frames = _frames.Written;
-            for (var i = 0; i < _frameOffsets.Count; i++)
-            {
-                var start = _frameOffsets[i];
-                var end = i + 1 < _frameOffsets.Count ? _frameOffsets[i + 1] : frames.Length;
-                var payload = frames[(start + JournalFormat.FrameHeaderLength)..end];
-                var header = frames.Slice(start, JournalFormat.FrameHeaderLength);
-                JournalFormat.WriteFrameHeader(header, payload, commitFirst + i, commitFirst, records.Count, header.Slice(28, ChainHasher.HashSize));
-            }
-
-            // The durability barrier: one write and one fsync for the whole group commit, before any acknowledgement.
-            _journal.Append(frames);
-            _journal.FlushToDisk();
-            Volatile.Write(ref _durableLength, _durableLength + frames.Length);
-            Volatile.Write(ref _durableCount, _nextSequence);
-
-            for (var i = 0; i < records.Count; i++)
-                completions[i]?.TrySetResult(records[i]);
-            ReportAppended(records.Count);
-        }
-
-        if (signed is not null)
-        {
-            // Published only once its record (and every record it covers) is durable.
-            var exportFailure = _checkpoints!.Export(signed);
-            foreach (var waiter in _checkpointWaiters)
-            {
-                if (exportFailure is null)
-                    waiter.TrySetResult(signed);
-                else
-                    waiter.TrySetException(new AuditTrailException(
-                        $"The checkpoint of tree size {signed.Checkpoint.TreeSize} was signed and recorded in the trail, but could not be exported: {exportFailure.Message}", exportFailure));
-            }
-            _checkpointWaiters.Clear();
-        }
-        else if (checkpointRequested)
-        {
-            // Nothing new since the latest checkpoint (only its own record): that one is current.
-            foreach (var waiter in _checkpointWaiters)
-                waiter.TrySetResult(_checkpoints!.Latest!);
-            _checkpointWaiters.Clear();
-        }
-        return new IndexBatch(records, flushes);
-    }
-
-    // Sequences, hashes and frames one record, and adds its leaf to the tree (under the tree's lock).
-    private void AddRecord(AuditEntry entry, string? canonicalDetails, TaskCompletionSource<AuditRecord>? completion, long queuedAt,
-        List<AuditRecord> records, List<TaskCompletionSource<AuditRecord>?> completions)
-    {
-        Span<byte> leaf = stackalloc byte[ChainHasher.HashSize];
-        Span<byte> hash = stackalloc byte[ChainHasher.HashSize];
-        Span<byte> hashHex = stackalloc byte[ChainHasher.HashSize * 2];
-        var now = _time.GetUtcNow();
-        var timestamp = new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
-        var unhashed = SequencedRecord.From(entry, canonicalDetails, _nextSequence, _ids.Next(timestamp), timestamp, _previousHex);
-        try
-        {
-            _canonical.Clear();
-            AuditRecordCodec.Write(unhashed, _canonical, includeHash: false, detailsAreCanonical: true);
-        }
-        catch (ArgumentException e)
-        {
-            // The entry itself cannot be encoded (AppendAsync validates, so this is a caller bug): only this caller fails.
-            completion?.TrySetException(e);
-            return;
-        }
-
-        ChainHasher.ComputeLeaf(_canonical.Written, leaf);
-        ChainHasher.ComputeChain(_previousHash, leaf, hash);
-        _tree?.Tree.Append(leaf);
-        var record = unhashed with { Hash = HashHex.Encode(hash) };
-
-        var frameStart = _frames.Length;
-        _frames.GetSpan(JournalFormat.FrameHeaderLength);
-        _frames.Advance(JournalFormat.FrameHeaderLength);
-        System.Text.Encoding.ASCII.GetBytes(record.Hash, hashHex);
-        AuditRecordCodec.WriteFullFromCanonical(_canonical.Written, hashHex, _frames);
-        _frameOffsets.Add(frameStart);
-        // Header (sequence, hash) now; commit fields and CRC once the batch's size is known.
-        hash.CopyTo(_frames.Written.Slice(frameStart + 28, ChainHasher.HashSize));
-
-        hash.CopyTo(_previousHash);
-        _previousHex = record.Hash;
-        _nextSequence++;
-        records.Add(record);
-        completions.Add(completion);
-        _queuedAt.Add(queuedAt);
-    }
-
-    private void ReportAppended(int count)
+    private static void ReportAppended(IReadOnlyList<WriteRequest> appends, int count)
     {
         AuditGenTelemetry.RecordsAppended(count);
         var histogram = AuditGenMetrics.AppendDuration;
         if (!histogram.Enabled)
             return;
-        foreach (var queuedAt in _queuedAt)
+        foreach (var append in appends)
         {
-            if (queuedAt != 0)
-                histogram.Record(Stopwatch.GetElapsedTime(queuedAt).TotalSeconds);
+            if (append.QueuedAt != 0 && append.Completion!.Task.IsCompletedSuccessfully)
+                histogram.Record(Stopwatch.GetElapsedTime(append.QueuedAt).TotalSeconds);
         }
     }
 
@@ -366,9 +218,6 @@ internal sealed class GroupCommitWriter : IQueueDepthSource
             request.Fail(new AuditTrailException(message, cause));
         while (_requests.Reader.TryRead(out var queued))
             queued.Fail(new AuditTrailException(message, cause));
-        foreach (var waiter in _checkpointWaiters)
-            waiter.TrySetException(new AuditTrailException(message, cause));
-        _checkpointWaiters.Clear();
         return fault;
     }
 }

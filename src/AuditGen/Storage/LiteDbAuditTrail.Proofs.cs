@@ -14,12 +14,12 @@ public sealed partial class LiteDbAuditTrail
         {
             var tree = Tree;
             lock (tree.Gate)
-                return _writer is null ? tree.Tree.Size : Math.Min(tree.Tree.Size, _writer.DurableCount);
+                return _sink is null ? tree.Tree.Size : Math.Min(tree.Tree.Size, _sink.DurableCount);
         }
     }
 
     /// <summary>The latest signed checkpoint recorded in the trail (its <c>checkpoint_signed</c> record), if any; its signature is not checked here.</summary>
-    public SignedCheckpoint? LatestCheckpoint => _writer?.LatestCheckpoint ?? _openedCheckpoint;
+    public SignedCheckpoint? LatestCheckpoint => _sink?.LatestCheckpoint ?? _openedCheckpoint;
 
     /// <summary>The Merkle root of the first <paramref name="treeSize"/> records.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The trail has fewer records.</exception>

@@ -75,8 +75,9 @@ public sealed partial class LiteDbAuditTrail
         public VerificationResult Run()
         {
             var writer = trail._writer;
+            var sink = trail._sink;
             using var stream = trail._journal.OpenRead();
-            using var reader = new JournalReader(stream, trail._journal.Path, writer is null ? null : () => writer.DurableLength);
+            using var reader = new JournalReader(stream, trail._journal.Path, sink is null ? null : () => sink.DurableLength);
             _reader = reader;
             if (reader.HeaderProblem is { } headerProblem && headerProblem != "torn")
                 return Failed(0, VerificationFailure.Malformed, $"The journal '{trail._journal.Path}' is not an AuditGen journal: {headerProblem}.");

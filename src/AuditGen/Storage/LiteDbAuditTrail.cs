@@ -23,6 +23,7 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
     private readonly IJournalFile _journal;
     private readonly WriteLock? _lock;
     private readonly GroupCommitWriter? _writer;
+    private readonly JournalCommitSink? _sink;
     private readonly QueryIndexer? _indexer;
     private readonly TrailTree? _tree;
     private readonly SignedCheckpoint? _openedCheckpoint;
@@ -42,7 +43,8 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
         if (!options.ReadOnly)
         {
             _indexer = new QueryIndexer(records, state.FrameCount, maxPendingRecords: options.QueueCapacity);
-            _writer = new GroupCommitWriter(journal, _indexer, options, state.FrameCount, state.LastHash, state.Length, tree, checkpoints);
+            _sink = new JournalCommitSink(journal, _indexer, options, new ChainTail(state.FrameCount, state.LastHash), state.Length, tree, checkpoints);
+            _writer = new GroupCommitWriter(_sink, options);
         }
     }
 
@@ -58,13 +60,7 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
         if (Volatile.Read(ref _disposed) != 0)
             throw _writer.ClosedOrFaulted();
         cancellationToken.ThrowIfCancellationRequested();
-        // Validation and canonicalization run on the caller's thread, so the single writer only sequences and hashes.
-        _ = entry.Action.ToWireName();
-        _ = entry.ActorType.ToWireName();
-        _ = entry.Classification.ToWireName();
-        _ = entry.Outcome.ToWireName();
-        _ = entry.Domains.ToWireNames();
-        var details = entry.Details is null ? null : System.Text.Encoding.UTF8.GetString(AuditRecordCodec.CanonicalizeDetails(entry.Details));
+        var details = AppendValidation.Prepare(entry);
         return _writer.AppendAsync(entry, details, cancellationToken);
     }
 

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using AuditGen.PostgreSql.Storage;
+using AuditGen.PostgreSql.Tests.Support;
+using Npgsql;
+
+namespace AuditGen.PostgreSql.Tests;
+
+/// <summary>Lost connections in the middle of a group commit: nothing acknowledged is lost, nothing is written twice.</summary>
+[RequiresPostgres]
+public sealed class RetryTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+{
+    private readonly string _logId = Appends.NewLogId("retry");
+
+    private async Task TerminateAsync(NpgsqlConnection victim) =>
+        Assert.True(await database.ScalarAsync<bool>("SELECT pg_terminate_backend($1)", victim.ProcessID));
+
+    private static async Task<List<AuditRecord>> AppendConcurrentlyAsync(IAuditTrail trail, int writers, int perWriter)
+    {
+        var acknowledged = new ConcurrentBag<AuditRecord>();
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < perWriter; i++)
+                acknowledged.Add(await trail.AppendAsync(ConformanceEntries.ToolCall(i, conversation: $"conv-{w}")));
+        })));
+        return [.. acknowledged.OrderBy(r => r.Sequence)];
+    }
+
+    private async Task AssertOneChainHoldingExactlyAsync(IAuditTrail trail, List<AuditRecord> acknowledged)
+    {
+        Assert.Equal(Enumerable.Range(0, acknowledged.Count).Select(i => (long)i), acknowledged.Select(r => r.Sequence));
+        Assert.Equal(acknowledged.Count, await database.ScalarAsync<long>("SELECT count(*) FROM auditgen.records WHERE log_id = $1", _logId));
+        var stored = new List<AuditRecord>();
+        await foreach (var record in trail.QueryAsync(new AuditQuery()))
+            stored.Add(record);
+        Assert.Equal(acknowledged, stored);
+        var result = await trail.VerifyAsync();
+        Assert.True(result.IsValid, result.Reason);
+    }
+
+    [StoreFact]
+    public async Task A_backend_killed_after_the_tail_was_read_is_retried_without_losing_or_duplicating_a_record()
+    {
+        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        var kills = 0;
+        trail.Sink!.TestHook = async (stage, connection) =>
+        {
+            if (stage == CommitStage.BeforeInsert && kills < 3)
+            {
+                kills++;
+                await TerminateAsync(connection);
+            }
+        };
+
+        var acknowledged = await AppendConcurrentlyAsync(trail, writers: 8, perWriter: 50);
+
+        Assert.Equal(3, kills);
+        Assert.True(trail.Sink.Retries >= 3, $"retries: {trail.Sink.Retries}");
+        await AssertOneChainHoldingExactlyAsync(trail, acknowledged);
+    }
+
+    [StoreFact]
+    public async Task A_commit_whose_answer_was_lost_is_found_by_its_record_ids_and_acknowledged_once()
+    {
+        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        var lost = 0;
+        trail.Sink!.TestHook = async (stage, connection) =>
+        {
+            if (stage == CommitStage.AfterCommit && lost < 2)
+            {
+                lost++;
+                // The commit is durable; the connection dies before its answer reaches the writer.
+                await TerminateAsync(connection);
+                throw new NpgsqlException("Simulated: the connection broke while COMMIT's answer was in flight.", new IOException("connection reset"));
+            }
+        };
+
+        var acknowledged = await AppendConcurrentlyAsync(trail, writers: 8, perWriter: 50);
+
+        Assert.Equal(2, trail.Sink.RecoveredCommits);
+        await AssertOneChainHoldingExactlyAsync(trail, acknowledged);
+    }
+
+    [StoreFact]
+    public async Task Two_trails_on_one_log_in_one_process_share_one_unforked_chain()
+    {
+        await using var first = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        await using var second = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+
+        var both = await Task.WhenAll(AppendConcurrentlyAsync(first, 4, 100), AppendConcurrentlyAsync(second, 4, 100));
+
+        await AssertOneChainHoldingExactlyAsync(first, [.. both.SelectMany(r => r).OrderBy(r => r.Sequence)]);
+    }
+
+    [StoreFact]
+    public async Task A_writer_whose_remembered_tail_is_stale_links_onto_the_real_one()
+    {
+        await using var first = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        await using var second = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+
+        var a = await first.AppendAsync(ConformanceEntries.ToolCall(0));
+        var b = await second.AppendAsync(ConformanceEntries.ToolCall(1));
+        var c = await first.AppendAsync(ConformanceEntries.ToolCall(2)); // first still remembers a as the tail
+
+        Assert.Equal([0L, 1L, 2L], new[] { a.Sequence, b.Sequence, c.Sequence });
+        Assert.Equal(b.Hash, c.PreviousHash);
+        await AssertOneChainHoldingExactlyAsync(first, [a, b, c]);
+    }
+
+    [StoreFact]
+    public async Task A_lone_writer_commits_in_one_round_trip_once_it_knows_the_tail()
+    {
+        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+
+        var records = new List<AuditRecord>();
+        for (var i = 0; i < 10; i++)
+            records.Add(await trail.AppendAsync(ConformanceEntries.ToolCall(i)));
+
+        // The first commit reads the tail under the lock, the second finds it untouched, the rest go in one trip.
+        Assert.Equal(8, trail.Sink!.OneTripCommits);
+        await AssertOneChainHoldingExactlyAsync(trail, records);
+    }
+}
