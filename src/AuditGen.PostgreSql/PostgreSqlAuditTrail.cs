@@ -204,26 +204,12 @@ public sealed partial class PostgreSqlAuditTrail : IAuditTrail, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(entry);
         if (_writer is null)
             throw new AuditTrailException($"PostgreSQL log '{LogId}' was opened read-only; it accepts no appends.");
-        if (Volatile.Read(ref _disposed) != 0)
-            throw _writer.ClosedOrFaulted();
-        cancellationToken.ThrowIfCancellationRequested();
-        var details = AppendValidation.Prepare(entry);
-        return _writer.AppendAsync(entry, details, cancellationToken);
+        return _writer.AppendForTrailAsync(entry, trailClosed: Volatile.Read(ref _disposed) != 0, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
-    {
-        if (_writer is null)
-            return;
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            if (_writer.Fault is not null)
-                throw _writer.ClosedOrFaulted();
-            return;
-        }
-        await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default) =>
+        _writer?.FlushForTrailAsync(trailClosed: Volatile.Read(ref _disposed) != 0, cancellationToken) ?? ValueTask.CompletedTask;
 
     /// <summary>Commits pending appends and closes the writer's connection (and the data source, when the trail created it).</summary>
     /// <exception cref="AuditTrailException">The writer had faulted (the cause is inside); resources are released regardless.</exception>

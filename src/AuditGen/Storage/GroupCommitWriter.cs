@@ -64,6 +64,27 @@ internal sealed class GroupCommitWriter : IQueueDepthSource
         return EnqueueSlowAsync(request, completion.Task, cancellationToken);
     }
 
+    /// <summary>
+    /// A trail's append: refused once the trail is closed (<paramref name="trailClosed"/>), the entry validated and its
+    /// details canonicalized, then queued. Shared by every store so their append contracts cannot drift.
+    /// </summary>
+    public ValueTask<AuditRecord> AppendForTrailAsync(AuditEntry entry, bool trailClosed, CancellationToken cancellationToken)
+    {
+        if (trailClosed)
+            throw ClosedOrFaulted();
+        cancellationToken.ThrowIfCancellationRequested();
+        var details = AppendValidation.Prepare(entry);
+        return AppendAsync(entry, details, cancellationToken);
+    }
+
+    /// <summary>A trail's flush: a closed trail has nothing pending and succeeds, unless the writer faulted.</summary>
+    public ValueTask FlushForTrailAsync(bool trailClosed, CancellationToken cancellationToken)
+    {
+        if (!trailClosed)
+            return new ValueTask(FlushAsync(cancellationToken));
+        return _fault is null ? ValueTask.CompletedTask : ValueTask.FromException(ClosedOrFaulted());
+    }
+
     /// <summary>Completes when everything queued before it is durable and visible to queries.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {

@@ -57,26 +57,12 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
         ArgumentNullException.ThrowIfNull(entry);
         if (_writer is null)
             throw new AuditTrailException($"The audit trail '{_path}' was opened read-only; it accepts no appends.");
-        if (Volatile.Read(ref _disposed) != 0)
-            throw _writer.ClosedOrFaulted();
-        cancellationToken.ThrowIfCancellationRequested();
-        var details = AppendValidation.Prepare(entry);
-        return _writer.AppendAsync(entry, details, cancellationToken);
+        return _writer.AppendForTrailAsync(entry, trailClosed: Volatile.Read(ref _disposed) != 0, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
-    {
-        if (_writer is null)
-            return;
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            if (_writer.Fault is not null)
-                throw _writer.ClosedOrFaulted();
-            return;
-        }
-        await _writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default) =>
+        _writer?.FlushForTrailAsync(trailClosed: Volatile.Read(ref _disposed) != 0, cancellationToken) ?? ValueTask.CompletedTask;
 
     /// <inheritdoc />
     public async IAsyncEnumerable<AuditRecord> QueryAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken cancellationToken = default)
