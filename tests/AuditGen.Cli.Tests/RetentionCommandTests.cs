@@ -34,7 +34,7 @@ public sealed class RetentionCommandTests : IDisposable
         var summary = lines[^1];
         Assert.Equal("summary", summary.GetProperty("kind").GetString());
         Assert.Equal(3, summary.GetProperty("plan").GetProperty("archived").GetInt64());
-        Assert.Equal(1, summary.GetProperty("plan").GetProperty("kept").GetInt64());
+        Assert.Equal(2, summary.GetProperty("plan").GetProperty("kept").GetInt64());
         Assert.True(summary.GetProperty("policySetChanged").GetBoolean());
     }
 
@@ -66,8 +66,8 @@ public sealed class RetentionCommandTests : IDisposable
         var run = await CliRun.Of("retention", "plan", path, "--at", RetentionTrail.TwoYearsLater);
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
-        Assert.Contains("Records: 4; to archive: 3; held back: 0; kept: 1; lifecycle (never expire): 0", run.Output);
-        Assert.Matches(@"hipaa\s*│\s*P6Y\s*│\s*-\s*│\s*1\s*│\s*0\s*│\s*0\s*│\s*1", run.Output);
+        Assert.Contains("Records: 5; to archive: 3; held back: 0; kept: 2; lifecycle (never expire): 0", run.Output);
+        Assert.Matches(@"hipaa\s*│\s*P6Y\s*│\s*-\s*│\s*2\s*│\s*0\s*│\s*0\s*│\s*2", run.Output);
         Assert.Matches(@"soc2\s*│\s*P1Y\s*│\s*-\s*│\s*2\s*│\s*2", run.Output);
         Assert.Contains("Next expiry: 2026-01-01T12:00:00.000000Z", run.Output);
     }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace AuditGen.Cli.Tests;
 
 /// <summary>
-/// A trail written on 2020-01-01 (fake clock): soc2 records in conversations conv-a and conv-b, one hipaa record, one
+/// A trail written on 2020-01-01 (fake clock): soc2 records in conversations conv-a and conv-b, two hipaa records, one
 /// with no domain. On 2022-01-01 the soc2 and no-domain records (1 year) have expired, the hipaa one (6 years) has not.
 /// </summary>
 internal static class RetentionTrail
@@ -19,6 +19,7 @@ internal static class RetentionTrail
         await trail.AppendAsync(Entry(ComplianceDomain.Soc2, "conv-b"));   // 1: expired
         await trail.AppendAsync(Entry(ComplianceDomain.Hipaa, "conv-b"));  // 2: kept until 2026
         await trail.AppendAsync(Entry(ComplianceDomain.None, "conv-c"));   // 3: expired (default policy)
+        await trail.AppendAsync(Entry(ComplianceDomain.Hipaa, "conv-c"));  // 4: kept until 2026 (and the chain's newest)
     }
 
     private static AuditEntry Entry(ComplianceDomain domains, string conversation) => new()
