@@ -1,8 +1,4 @@
-using System.IO.Compression;
-using System.Text;
 using AuditGen.Archive;
-using AuditGen.Canonical;
-using AuditGen.Integrity;
 using AuditGen.Retention;
 using AuditGen.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
@@ -108,36 +104,11 @@ public sealed class RetentionYearsTests : IDisposable
         var expected = ExpectedGone(at, goneBefore);
         Assert.True(expected.SetEquals(gone), $"at {at:O}: expected but live: {string.Join("; ", _data.Where(r => expected.Contains(r.Sequence) && !gone.Contains(r.Sequence)))}; gone but not expected: {string.Join("; ", _data.Where(r => !expected.Contains(r.Sequence) && gone.Contains(r.Sequence)))}");
         Assert.True((await trail.VerifyAsync()).IsValid);
-        await AssertArchivesAndLiveAreOneHistoryAsync(trail);
+        await RetentionHistory.AssertOneHistoryAsync(trail, ArchivePath);
         return (gone, run);
     }
 
     private string ArchivePath => Path.Combine(_folder.Root, "archive");
-
-    // Every segment's records plus the live records: each sequence exactly once, one chain from 0 to the head.
-    private async Task AssertArchivesAndLiveAreOneHistoryAsync(IAuditTrail trail)
-    {
-        var all = new SortedDictionary<long, AuditRecord>();
-        foreach (var segment in Directory.Exists(ArchivePath) ? Directory.GetFiles(ArchivePath, "*.jsonl.gz") : [])
-        {
-            using var file = File.OpenRead(segment);
-            using var gzip = new GZipStream(file, CompressionMode.Decompress);
-            using var reader = new StreamReader(gzip, Encoding.UTF8);
-            while (await reader.ReadLineAsync() is { } line)
-            {
-                var record = AuditRecordCodec.Deserialize(Encoding.UTF8.GetBytes(line));
-                Assert.True(all.TryAdd(record.Sequence, record), $"sequence {record.Sequence} is archived twice");
-            }
-        }
-        foreach (var record in await TrailFixtures.QueryAllAsync(trail))
-            Assert.True(all.TryAdd(record.Sequence, record), $"sequence {record.Sequence} is both archived and live");
-        var verifier = new ChainVerifier();
-        var position = 0L;
-        foreach (var record in all.Values)
-            verifier.Observe(position++, record);
-        var result = verifier.Complete();
-        Assert.True(result.IsValid, result.Reason);
-    }
 
     [Fact]
     public async Task Eight_years_of_records_are_archived_exactly_when_their_longest_regime_and_the_holds_allow()
