@@ -10,7 +10,7 @@ namespace AuditGen.Cli.Commands;
 
 /// <summary>
 /// <c>auditgen retention plan &lt;trail&gt; [--at TIME] [--config FILE] [--json]</c>: what retention would archive and why,
-/// what legal holds keep back, counts per policy. Reads only.
+/// what legal holds keep back, counts per policy. Reads only. <c>retention apply</c> is in <c>RetentionCommand.Apply.cs</c>.
 /// </summary>
 internal static partial class RetentionCommand
 {
@@ -20,6 +20,7 @@ internal static partial class RetentionCommand
         new("retention", "Plan and apply retention: archive records whose regime's period has ended, unless a legal hold covers them.")
         {
             CreatePlan(io),
+            CreateApply(io),
         };
 
     private static Option<string?> ConfigOption() => new("--config")
