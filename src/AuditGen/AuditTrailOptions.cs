@@ -55,8 +55,8 @@ public sealed class AuditTrailOptions
     /// asked (<c>RetentionPlanner</c>, <c>auditgen retention</c>).
     /// </summary>
     public AuditGen.Retention.RetentionOptions? Retention { get; set; }
-    // Queries and statistics (issue 7).
 
+    // Queries and statistics (issue 7).
     /// <summary>
     /// Volume alert rules for statistics passes (<see cref="Queries.AuditStatistics"/>): a daily ceiling and the
     /// trailing-σ rule. <see langword="null"/> (the default): <see cref="Queries.VolumeAlertOptions.Default"/> (3σ over 14 days, no ceiling).
