@@ -31,6 +31,7 @@ public static class CliApp
             KeysCommand.Create(io),
             RetentionCommand.Create(io),
             HoldCommand.Create(io),
+            StatsCommand.Create(io),
         };
 
         var parseResult = root.Parse(args);
