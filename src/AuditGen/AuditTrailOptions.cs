@@ -54,6 +54,15 @@ public sealed class AuditTrailOptions
     /// </summary>
     public Queries.VolumeAlertOptions? VolumeAlerts { get; set; }
 
+    // Retention (issue 7)
+    /// <summary>
+    /// The retention configuration (domain → policy, custom policies, GDPR and EU AI Act periods) that retention plans
+    /// and applies by; <see langword="null"/> (the default) means the built-in policies (see
+    /// <see cref="AuditGen.Retention.RetentionPolicySet.BuiltIn"/>). Nothing expires on its own: retention runs only when
+    /// asked (<c>RetentionPlanner</c>, <c>auditgen retention</c>).
+    /// </summary>
+    public AuditGen.Retention.RetentionOptions? Retention { get; set; }
+
     private RedactionEngine? _redaction;
     private CachedLogger? _auditLogger;
 
