@@ -47,13 +47,6 @@ public sealed class AuditTrailOptions
     /// <summary>Open for reading and verification only: no write lock, appends fail.</summary>
     public bool ReadOnly { get; set; }
 
-    // Queries and statistics (issue 7).
-    /// <summary>
-    /// Volume alert rules for statistics passes (<see cref="Queries.AuditStatistics"/>): a daily ceiling and the
-    /// trailing-σ rule. <see langword="null"/> (the default): <see cref="Queries.VolumeAlertOptions.Default"/> (3σ over 14 days, no ceiling).
-    /// </summary>
-    public Queries.VolumeAlertOptions? VolumeAlerts { get; set; }
-
     // Retention (issue 7)
     /// <summary>
     /// The retention configuration (domain → policy, custom policies, GDPR and EU AI Act periods) that retention plans
@@ -62,6 +55,13 @@ public sealed class AuditTrailOptions
     /// asked (<c>RetentionPlanner</c>, <c>auditgen retention</c>).
     /// </summary>
     public AuditGen.Retention.RetentionOptions? Retention { get; set; }
+
+    // Queries and statistics (issue 7).
+    /// <summary>
+    /// Volume alert rules for statistics passes (<see cref="Queries.AuditStatistics"/>): a daily ceiling and the
+    /// trailing-σ rule. <see langword="null"/> (the default): <see cref="Queries.VolumeAlertOptions.Default"/> (3σ over 14 days, no ceiling).
+    /// </summary>
+    public Queries.VolumeAlertOptions? VolumeAlerts { get; set; }
 
     private RedactionEngine? _redaction;
     private CachedLogger? _auditLogger;
