@@ -30,6 +30,7 @@ public static class CliApp
             ConsistencyCommand.Create(io),
             KeysCommand.Create(io),
             ArchiveCommand.Create(io),
+            StatsCommand.Create(io),
         };
 
         var parseResult = root.Parse(args);
