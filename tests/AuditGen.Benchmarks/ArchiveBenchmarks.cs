@@ -1,6 +1,9 @@
 using AuditGen.Archive;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace AuditGen.Benchmarks;
 
@@ -11,9 +14,16 @@ namespace AuditGen.Benchmarks;
 /// One cold iteration each: the archive consumes its trail, so each run gets a fresh copy of a trail built once in
 /// the global setup (through the real writer: 1,024-record group commits, 512 appends in flight).
 /// </summary>
-[SimpleJob(RunStrategy.ColdStart, launchCount: 1, warmupCount: 0, iterationCount: 1)]
+[Config(typeof(Config))]
 public class ArchiveBenchmarks
 {
+    /// <summary>One cold iteration, in process: the baseline and the archive run in the same process, and the 1M-record trail is built once per benchmark.</summary>
+    private sealed class Config : ManualConfig
+    {
+        public Config() => AddJob(Job.Default.WithStrategy(RunStrategy.ColdStart).WithLaunchCount(1).WithWarmupCount(0).WithIterationCount(1)
+            .WithToolchain(InProcessEmitToolchain.Instance));
+    }
+
     private const int Records = 1_000_000;
     private const string TrailName = "archive.db";
 

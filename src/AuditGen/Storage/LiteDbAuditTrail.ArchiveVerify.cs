@@ -28,12 +28,32 @@ public sealed partial class LiteDbAuditTrail
     {
         ArgumentNullException.ThrowIfNull(archives);
         ThrowIfDisposed();
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-        using var archive = await ArchiveVerifier.PrepareAsync(archives, ReadArchiveRecords(), cancellationToken).ConfigureAwait(false);
-        var live = await Task.Run(() => new TrailVerification(this, checkpoint is null ? null : new CheckpointVerifier(checkpoint), progress, cancellationToken)
+        // Not while this process archives: the records naming segments are read before the pass that meets their stubs.
+        await _archiveGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        VerificationResult live;
+        ArchiveVerifier archive;
+        try
         {
-            LinkSeen = archive.OnLink,
-        }.Run(), cancellationToken).ConfigureAwait(false);
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            archive = await ArchiveVerifier.PrepareAsync(archives, ReadArchiveRecords(), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                live = await Task.Run(() => new TrailVerification(this, checkpoint is null ? null : new CheckpointVerifier(checkpoint), progress, cancellationToken)
+                {
+                    LinkSeen = archive.OnLink,
+                }.Run(), cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                archive.Dispose();
+                throw;
+            }
+        }
+        finally
+        {
+            _archiveGate.Release();
+        }
+        using var _ = archive;
         var result = live;
         if (live.IsValid)
         {
