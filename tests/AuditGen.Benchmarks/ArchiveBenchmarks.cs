@@ -11,13 +11,13 @@ namespace AuditGen.Benchmarks;
 /// Archive + prune of 1,000,000 records (what retention's apply step runs: segment written, fsynced, re-read and
 /// verified line by line, <c>archive_created</c>, every journal frame and query-store document replaced by a stub,
 /// <c>retention_applied</c>), against a full verification of the same 1,000,001-record trail in the same process.
-/// One cold iteration each: the archive consumes its trail, so each run gets a fresh copy of a trail built once in
-/// the global setup (through the real writer: 1,024-record group commits, 512 appends in flight).
+/// One cold iteration each: the archive consumes its trail, so each run gets a fresh copy of a trail built once per
+/// process in the global setup (through the real writer: 1,024-record group commits, 512 appends in flight).
 /// </summary>
 [Config(typeof(Config))]
 public class ArchiveBenchmarks
 {
-    /// <summary>One cold iteration, in process: the baseline and the archive run in the same process, and the 1M-record trail is built once per benchmark.</summary>
+    /// <summary>One cold iteration, in process: the baseline and the archive run in the same process, and the 1M-record trail is built once per process.</summary>
     private sealed class Config : ManualConfig
     {
         public Config() => AddJob(Job.Default.WithStrategy(RunStrategy.ColdStart).WithLaunchCount(1).WithWarmupCount(0).WithIterationCount(1)
@@ -32,10 +32,22 @@ public class ArchiveBenchmarks
     private LiteDbAuditTrail _trail = null!;
     private long[] _selection = null!;
 
+    // Built once per process (both benchmarks run in it) and removed when the process exits.
+    private static string? s_template;
+
     [GlobalSetup]
     public async Task Setup()
     {
-        _template = Directory.CreateTempSubdirectory("auditgen-archive-template-").FullName;
+        _selection = new long[Records];
+        for (var i = 0; i < Records; i++)
+            _selection[i] = i;
+        if (s_template is not null)
+        {
+            _template = s_template;
+            return;
+        }
+        _template = s_template = Directory.CreateTempSubdirectory("auditgen-archive-template-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(s_template, recursive: true);
         await using (var writer = AuditTrail.OpenLiteDb(Path.Combine(_template, TrailName)))
         {
             var pending = new List<Task>(512);
@@ -51,9 +63,6 @@ public class ArchiveBenchmarks
             }
             await Task.WhenAll(pending);
         }
-        _selection = new long[Records];
-        for (var i = 0; i < Records; i++)
-            _selection[i] = i;
     }
 
     [IterationSetup]
@@ -71,9 +80,6 @@ public class ArchiveBenchmarks
         _trail.Dispose();
         Directory.Delete(_work, recursive: true);
     }
-
-    [GlobalCleanup]
-    public void Cleanup() => Directory.Delete(_template, recursive: true);
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Records)]
     public async Task<long> VerifyWholeTrail() => (await _trail.VerifyAsync()).RecordsChecked;
