@@ -31,6 +31,7 @@ public static class CliApp
             KeysCommand.Create(io),
             RetentionCommand.Create(io),
             HoldCommand.Create(io),
+            ArchiveCommand.Create(io),
             StatsCommand.Create(io),
         };
 

@@ -5,7 +5,12 @@
 //                                                  or "OPENED".
 //   AuditGen.CrashWriter <path> append <writers> <signing key file> <export dir> <every>
 //                                                  as append, signing a checkpoint every <every> records.
+//   AuditGen.CrashWriter <path> archive <archive dir> <step> <sequences, comma-separated>
+//                                                  archives the sequences and, on reaching <step> (see
+//                                                  LiteDbAuditTrail.ArchiveStepReached), prints "AT <step>" and waits
+//                                                  to be killed; prints "DONE" if the step never came.
 using AuditGen;
+using AuditGen.Archive;
 
 if (args.Length < 2)
 {
@@ -29,6 +34,23 @@ if (args[1] == "lock")
         output.WriteLine("LOCKED " + e.Message);
         return 0;
     }
+}
+
+if (args[1] == "archive")
+{
+    var stopAt = args[3];
+    var sequences = args[4].Split(',').Select(s => long.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    var archiving = AuditTrail.OpenLiteDb(path);
+    archiving.ArchiveStepReached = step =>
+    {
+        if (step != stopAt)
+            return;
+        output.WriteLine("AT " + step);
+        Thread.Sleep(Timeout.Infinite); // the parent SIGKILLs us here, between two steps
+    };
+    await archiving.ArchiveAsync(new ArchiveSelection(sequences, """{"reason":"crash test"}"""), new FolderArchiveTarget(args[2]));
+    output.WriteLine("DONE");
+    return 0;
 }
 
 var writers = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 8;

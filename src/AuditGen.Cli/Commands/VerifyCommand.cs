@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace AuditGen.Cli.Commands;
 
 /// <summary>
-/// <c>auditgen verify &lt;trail&gt; [--checkpoint FILE [--key PUBKEY]] [--json]</c>: re-hashes every record and reports the
+/// <c>auditgen verify &lt;trail&gt; [--checkpoint FILE [--key PUBKEY]] [--archive FOLDER] [--json]</c>: re-hashes every record and reports the
 /// first broken one; with a signed checkpoint, also whether the trail still holds exactly what it committed to.
 /// </summary>
 internal static class VerifyCommand
@@ -27,6 +27,11 @@ internal static class VerifyCommand
             Description = "A witness's cosignature/v1 key (text or file) that must have cosigned the checkpoint; repeat for several.",
             HelpName = "pubkey",
         };
+        var archiveOption = new Option<string?>("--archive")
+        {
+            Description = "An archive folder: verify its segments and the trail as one continuous history (a missing or altered segment is named).",
+            HelpName = "folder",
+        };
         var command = new Command("verify",
             "Verify a trail's hash chain, and against a signed checkpoint. Exit 0: intact; 1: tampered; 3: missing or unreadable; 4: bad checkpoint or key.")
         {
@@ -34,6 +39,7 @@ internal static class VerifyCommand
             checkpointOption,
             keyOption,
             witnessOption,
+            archiveOption,
             jsonOption,
         };
         command.Validators.Add(result =>
@@ -45,13 +51,21 @@ internal static class VerifyCommand
         });
         command.SetAction((parseResult, cancellationToken) => RunAsync(io, parseResult.GetRequiredValue(trailArgument),
             parseResult.GetValue(checkpointOption), parseResult.GetValue(keyOption), parseResult.GetValue(witnessOption) ?? [],
-            parseResult.GetValue(jsonOption), cancellationToken));
+            parseResult.GetValue(jsonOption), parseResult.GetValue(archiveOption), cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(CliOutput io, string path, string? checkpointPath, string? key, string[] witnesses, bool json,
-        CancellationToken cancellationToken)
+        string? archiveFolder, CancellationToken cancellationToken)
     {
+        if (archiveFolder is not null && !Directory.Exists(archiveFolder))
+        {
+            var message = File.Exists(archiveFolder) ? $"the archive folder {archiveFolder} is a file, not a folder" : $"archive folder not found: {archiveFolder}";
+            io.Fail(message);
+            if (json)
+                JsonOutput.WriteLine(io.Out, w => WriteUnavailable(w, path, message));
+            return ExitCodes.TrailUnavailable;
+        }
         SignedCheckpoint? checkpoint = null;
         var cosigned = new List<string>();
         if (checkpointPath is not null)
@@ -80,8 +94,17 @@ internal static class VerifyCommand
         try
         {
             await using var trail = TrailFile.OpenReadOnly(path);
-            result = await VerificationProgress.RunAsync(io, trail.TreeSize,
-                progress => trail.VerifyAsync(checkpoint, progress, cancellationToken).AsTask());
+            result = await VerificationProgress.RunAsync(io, trail.TreeSize, progress => archiveFolder is null
+                ? trail.VerifyAsync(checkpoint, progress, cancellationToken).AsTask()
+                : trail.VerifyWithArchivesAsync(new AuditGen.Archive.FolderArchiveTarget(archiveFolder), checkpoint, progress, cancellationToken).AsTask());
+        }
+        catch (AuditGen.Archive.ArchiveTargetException e)
+        {
+            var message = $"archive folder unreadable: {e.Message}";
+            io.Fail(message);
+            if (json)
+                JsonOutput.WriteLine(io.Out, w => WriteUnavailable(w, path, message));
+            return ExitCodes.TrailUnavailable;
         }
         catch (Exception exception) when (TrailFile.Describe(exception, path) is { } message)
         {
@@ -92,10 +115,12 @@ internal static class VerifyCommand
         }
 
         if (json)
-            JsonOutput.WriteLine(io.Out, w => WriteResult(w, path, result, cosigned));
+            JsonOutput.WriteLine(io.Out, w => WriteResult(w, path, result, cosigned, archiveFolder));
         else
         {
             Render(io.Console, path, result);
+            if (archiveFolder is not null)
+                io.Console.MarkupLineInterpolated($"Archives: {archiveFolder} ({result.ArchivedRecordsChecked} archived records checked){(result.ArchiveSegment is { } segment ? $"; failing segment: {segment}" : "")}");
             foreach (var witness in cosigned)
                 io.Console.MarkupLineInterpolated($"Cosigned by: {witness}");
         }
@@ -121,7 +146,7 @@ internal static class VerifyCommand
         console.MarkupLineInterpolated($"Reason: {result.Reason ?? "(none given)"}");
     }
 
-    private static void WriteResult(System.Text.Json.Utf8JsonWriter json, string path, VerificationResult result, List<string> cosigned)
+    private static void WriteResult(System.Text.Json.Utf8JsonWriter json, string path, VerificationResult result, List<string> cosigned, string? archiveFolder)
     {
         json.WriteStartObject();
         json.WriteString("trail", path);
@@ -132,6 +157,14 @@ internal static class VerifyCommand
         else json.WriteNull("firstBrokenSequence");
         json.WriteString("failure", SnakeCase.From(result.Failure));
         json.WriteString("reason", result.Reason);
+        if (archiveFolder is not null)
+        {
+            json.WriteStartObject("archive");
+            json.WriteString("folder", archiveFolder);
+            json.WriteNumber("archivedRecordsChecked", result.ArchivedRecordsChecked);
+            json.WriteString("segment", result.ArchiveSegment);
+            json.WriteEndObject();
+        }
         if (result.Checkpoint is { } checkpoint)
         {
             json.WriteStartObject("checkpoint");

@@ -7,7 +7,15 @@ namespace AuditGen.Archive;
 /// </summary>
 /// <param name="Sequences">The records to archive and remove from the live store, ascending and distinct.</param>
 /// <param name="RetentionDetailsJson">A JSON object saying why; embedded as <c>details.retention</c> of <c>retention_applied</c>.</param>
-public sealed record ArchiveSelection(IReadOnlyList<long> Sequences, string RetentionDetailsJson);
+public sealed record ArchiveSelection(IReadOnlyList<long> Sequences, string RetentionDetailsJson)
+{
+    /// <summary>
+    /// Whether records of <paramref name="action"/> may be archived: every action but the log's own metadata
+    /// (<c>checkpoint_signed</c>, <c>archive_created</c>, <c>retention_applied</c>, <c>subject_erased</c>, legal hold
+    /// and retention policy records), which retention never expires and <c>ArchiveAsync</c> refuses.
+    /// </summary>
+    public static bool IsArchivable(AuditAction action) => !ArchiveRecords.LifecycleActions.Contains(action.ToWireName());
+}
 
 /// <summary>What <c>ArchiveAsync</c> did.</summary>
 /// <param name="Manifest">The published manifest of the segment holding the records.</param>

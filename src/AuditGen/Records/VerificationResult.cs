@@ -35,6 +35,22 @@ public enum VerificationFailure
     /// <see cref="VerificationResult.FirstBrokenSequence"/> is the first missing sequence.
     /// </summary>
     RolledBack,
+    /// <summary>
+    /// Verified with archives: an archive segment or manifest the log refers to is missing, or a pruned record's stub
+    /// is filled by no archived record. <see cref="VerificationResult.ArchiveSegment"/> names the segment.
+    /// </summary>
+    ArchiveMissing,
+    /// <summary>
+    /// Verified with archives: a segment cannot be read as its manifest describes it (SHA-256, decompression, record
+    /// count, Merkle root, a line that is not a record): its bytes were altered. <see cref="VerificationResult.ArchiveSegment"/> names it.
+    /// </summary>
+    ArchiveCorrupt,
+    /// <summary>
+    /// Verified with archives: an archived record is not the record the live log chained at its sequence (leaf or hash
+    /// differ), is held twice, or a manifest disagrees with the log's <c>archive_created</c> record.
+    /// <see cref="VerificationResult.ArchiveSegment"/> names the segment.
+    /// </summary>
+    ArchiveMismatch,
 }
 
 /// <summary>The outcome of verifying a trail.</summary>
@@ -52,6 +68,12 @@ public sealed record VerificationResult
     public string? Reason { get; init; }
     /// <summary>The hash of the last record checked (the chain head), or <see langword="null"/> for an empty trail.</summary>
     public string? HeadHash { get; init; }
+
+    /// <summary>Verified with archives: the segment that failed (<see cref="VerificationFailure.ArchiveMissing"/>, <see cref="VerificationFailure.ArchiveCorrupt"/>, <see cref="VerificationFailure.ArchiveMismatch"/>).</summary>
+    public string? ArchiveSegment { get; init; }
+
+    /// <summary>Verified with archives: how many archived records were checked against the live log.</summary>
+    public long ArchivedRecordsChecked { get; init; }
 
     /// <summary>The signed checkpoint the trail was verified against (and, when invalid, contradicts), if any.</summary>
     public AuditGen.Integrity.Checkpoints.SignedCheckpoint? Checkpoint { get; init; }

@@ -41,7 +41,8 @@ public sealed partial class LiteDbAuditTrail
     /// <param name="cancellationToken">Cancels the run between steps; a rerun completes it.</param>
     /// <exception cref="ArgumentException">The selection is empty, unsorted, repeated, outside the trail, names the newest record, a lifecycle record (<c>checkpoint_signed</c>, <c>archive_created</c>, <c>retention_applied</c>, <c>subject_erased</c>, legal hold and policy records) or a record already archived elsewhere.</exception>
     /// <exception cref="ArchiveTargetException">The target cannot be written or read.</exception>
-    /// <exception cref="AuditTrailException">The trail is read-only or closed, or the archive did not verify when read back (nothing was removed).</exception>
+    /// <exception cref="ArchiveVerificationException">The archive did not verify when read back (nothing was removed).</exception>
+    /// <exception cref="AuditTrailException">The trail is read-only or closed.</exception>
     public async Task<ArchiveOutcome> ArchiveAsync(ArchiveSelection selection, IArchiveTarget target, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(selection);
@@ -122,7 +123,7 @@ public sealed partial class LiteDbAuditTrail
                 }
                 manifest = await WriteSegmentAsync(target, scan, progress, cancellationToken).ConfigureAwait(false);
                 if (await VerifyPublishedAsync(target, manifest, scan, progress, cancellationToken).ConfigureAwait(false) is { } problem)
-                    throw new AuditTrailException($"The archive segment {segmentId} written to '{target.Location}' did not verify when read back: {problem} Nothing was removed from the trail.");
+                    throw new ArchiveVerificationException($"The archive segment {segmentId} written to '{target.Location}' did not verify when read back: {problem} Nothing was removed from the trail.");
             }
             created = await AppendAsync(ArchiveRecords.ArchiveCreated(manifest, target.Location), cancellationToken).ConfigureAwait(false);
             Step("archive-created");
@@ -134,9 +135,9 @@ public sealed partial class LiteDbAuditTrail
                     $"but the archive target '{target.Location}' holds no readable manifest for it. Nothing more was removed; restore the segment and its manifest, then rerun.");
             var recorded = ArchiveRecords.ReadCreated(created);
             if (recorded.Sha256 != manifest.SegmentSha256 || recorded.MerkleRoot != manifest.MerkleRoot || recorded.Count != manifest.Count)
-                throw new AuditTrailException($"The manifest of segment {segmentId} in '{target.Location}' does not match the archive_created record (sequence {created.Sequence}). Nothing more was removed.");
+                throw new ArchiveVerificationException($"The manifest of segment {segmentId} in '{target.Location}' does not match the archive_created record (sequence {created.Sequence}). Nothing more was removed.");
             if (await VerifyPublishedAsync(target, manifest, scan, null, cancellationToken).ConfigureAwait(false) is { } problem)
-                throw new AuditTrailException($"The archive segment {segmentId} in '{target.Location}' does not verify: {problem} Nothing more was removed.");
+                throw new ArchiveVerificationException($"The archive segment {segmentId} in '{target.Location}' does not verify: {problem} Nothing more was removed.");
         }
 
         Prune(scan, progress);

@@ -40,8 +40,8 @@ public sealed partial class LiteDbAuditTrail
         return result;
     }
 
-    /// <summary>A pruned stub met by the verification: its sequence, chain hash, leaf and segment.</summary>
-    private delegate void StubObserver(long sequence, string hash, ReadOnlySpan<byte> leaf, string segment);
+    /// <summary>A journal link met by the verification: its sequence, chain hash, and the segment named by its stub (null for a full record).</summary>
+    private delegate void LinkObserver(long sequence, string hash, string? stubSegment);
 
     /// <summary>One verification pass over the query store and the journal in lockstep.</summary>
     private sealed class TrailVerification
@@ -196,6 +196,7 @@ public sealed partial class LiteDbAuditTrail
                 FeedStub(frame, alsoStore);
                 return;
             }
+            LinkSeen?.Invoke(sequence, frame.Header.Hash, null);
             // The journal's own chain, checked from the frame's bytes when they are laid out as the writer writes them
             // (no parse, no re-encode); anything else takes the full path below, which names the problem.
             if (!alsoStore && TryAcceptFromBytes(frame))
@@ -234,11 +235,11 @@ public sealed partial class LiteDbAuditTrail
             _journalChain.ObserveStub(sequence, frame.Header.Hash, leaf);
             if (alsoStore)
                 _store.ObserveStub(sequence, frame.Header.Hash, leaf);
-            StubSeen?.Invoke(sequence, frame.Header.Hash, leaf, segment!);
+            LinkSeen?.Invoke(sequence, frame.Header.Hash, segment);
         }
 
-        /// <summary>Sees every stub of the journal's chain in sequence order (the archive verification fills them).</summary>
-        public StubObserver? StubSeen { get; init; }
+        /// <summary>Sees every link of the journal's chain in sequence order, with the segment a stub names (the archive verification merges segments in).</summary>
+        public LinkObserver? LinkSeen { get; init; }
 
         private bool TryAcceptFromBytes(JournalFrame frame)
         {

@@ -114,6 +114,9 @@ public static class AuditGenTelemetry
         VerificationFailure.Reorder => "reorder",
         VerificationFailure.Malformed => "malformed",
         VerificationFailure.JournalMismatch => "journal_mismatch",
+        VerificationFailure.ArchiveMissing => "archive_missing",
+        VerificationFailure.ArchiveCorrupt => "archive_corrupt",
+        VerificationFailure.ArchiveMismatch => "archive_mismatch",
         _ => "unknown",
     };
 }
