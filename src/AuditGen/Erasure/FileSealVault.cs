@@ -213,6 +213,7 @@ internal sealed class FileSealVault : ISealVault
                     CryptographicOperations.ZeroMemory(key.Seed);
                     _keys[i] = erased;
                     destroyed++;
+                    ErasureSteps.Reach("key-destroyed");
                 }
                 DeletePayloadFile(key.KeyNumber);
             }

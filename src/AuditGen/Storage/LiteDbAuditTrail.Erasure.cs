@@ -144,7 +144,9 @@ public sealed partial class LiteDbAuditTrail
 
             // From here on nothing is cancelled: the keys go first (the irreversible step), then the record of it.
             var live = subjectKeys.Any(k => !k.IsErased);
+            ErasureSteps.Reach("before-destroy");
             var destroyed = vault.Erase(pseudonym, Options.TimeProvider.GetUtcNow());
+            ErasureSteps.Reach("payloads-deleted");
             var entry = ErasureEntry(pseudonymText, ScrubReason(reason, subjectId), requestedBy, destroyed, records.Count, pending);
             var record = await AppendAsync(entry, CancellationToken.None).ConfigureAwait(false);
             return new SubjectErasureResult(live ? SubjectErasureOutcome.Erased : SubjectErasureOutcome.Completed,
