@@ -70,7 +70,8 @@ internal static class SealingFixture
 
     /// <summary>
     /// Which files under <paramref name="root"/> (recursively: store, journal, tree, lock, vault, LiteDB log and temp
-    /// files, checkpoints) contain <paramref name="text"/> as UTF-8, UTF-16 (LE and BE), or the base64 of its UTF-8.
+    /// files, checkpoints, archive segments and manifests) contain <paramref name="text"/> as UTF-8, UTF-16 (LE and BE),
+    /// or the base64 of its UTF-8; gzip files (archive segments) are searched decompressed too.
     /// </summary>
     public static List<string> FilesContaining(string root, string text)
     {
@@ -89,6 +90,13 @@ internal static class SealingFixture
             {
                 bytes = new byte[stream.Length];
                 stream.ReadExactly(bytes);
+            }
+            if (file.EndsWith(".gz", StringComparison.Ordinal))
+            {
+                using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress);
+                using var plain = new MemoryStream();
+                gzip.CopyTo(plain);
+                bytes = [.. bytes, .. plain.ToArray()];
             }
             foreach (var (form, needle) in needles)
             {
