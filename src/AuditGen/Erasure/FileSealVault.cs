@@ -111,7 +111,33 @@ internal sealed class FileSealVault : ISealVault
         lock (_gate)
         {
             ThrowIfUnusable(writing: false);
+            if (_readOnly)
+                return ReadSlotFromDisk(keyNumber);
             return keyNumber >= 0 && keyNumber < _keys.Count ? _keys[(int)keyNumber] : null;
+        }
+    }
+
+    // A reader beside a live writer: keys are created and erased after it opened, so each look-up reads the slot itself.
+    private VaultKey? ReadSlotFromDisk(long keyNumber)
+    {
+        if (keyNumber < 0)
+            return null;
+        var path = Path.Combine(_directory, VaultFiles.KeysFileName);
+        var slot = new byte[VaultFiles.SlotLength];
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (RandomAccess.Read(handle, slot, VaultFiles.KeysHeaderLength + keyNumber * VaultFiles.SlotLength) < VaultFiles.SlotLength)
+                return null;
+            return VaultFiles.ReadSlot(slot, keyNumber, out _);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(slot);
         }
     }
 

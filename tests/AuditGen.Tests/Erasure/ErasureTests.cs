@@ -198,6 +198,22 @@ public sealed class ErasureTests : IDisposable
         Assert.True((await trail.ReadSealedAsync(records[0])).Values[0].IsErased);
     }
 
+    [Fact]
+    public async Task A_reader_opened_before_new_subjects_and_an_erasure_sees_both()
+    {
+        await using var trail = Open();
+        await SealingFixture.RecordNoteAsync(trail, "MRN-ALICE", ErasedNote, ErasedResult);
+        await using var reader = SealingFixture.Open(_folder, readOnly: true);
+
+        await SealingFixture.RecordNoteAsync(trail, "MRN-BOB", KeptNote, KeptResult);
+        await trail.EraseSubjectAsync("MRN-ALICE", "request", "dpo");
+        await trail.FlushAsync();
+        var records = await SealingFixture.RecordsAsync(reader);
+
+        Assert.True((await reader.ReadSealedAsync(records[0])).Values[0].IsErased);
+        Assert.Equal(JsonSerializer.Serialize(KeptNote), (await reader.ReadSealedAsync(records[2])).Values[0].Json);
+    }
+
     [Theory]
     [InlineData("", "reason", "dpo")]
     [InlineData("MRN-ALICE", " ", "dpo")]
