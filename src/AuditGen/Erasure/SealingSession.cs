@@ -28,9 +28,8 @@ internal sealed class SealingSession(SealingKeys keys)
     public void Write(Utf8JsonWriter json, string name, string text)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(text.Length + 16);
-        using (var writer = new Utf8JsonWriter(buffer))
-            writer.WriteStringValue(text);
-        var payload = Canonical.JsonCanonicalizer.Canonicalize(buffer.WrittenSpan);
+        new Canonical.CanonicalJsonWriter(buffer).String(text);
+        var payload = buffer.WrittenSpan.ToArray();
         var opening = RandomNumberGenerator.GetBytes(SealingKeys.OpeningLength);
         var commitment = new byte[SealingKeys.Length];
         keys.Commit(opening, payload, commitment);

@@ -16,6 +16,7 @@ public sealed partial class ToolInvocation
     private SealingKeys? _sealing;
     private List<SealedValue>? _sealedValues;
     private string? _sealSubject;
+    private byte[]? _sealPseudonym;
 
     /// <summary>For a tool that seals: the trail's sealing keys, or a clear error before anything runs.</summary>
     private void BeginSealing()
@@ -42,7 +43,7 @@ public sealed partial class ToolInvocation
         {
             payload = CanonicalPayload(ref rendered);
         }
-        catch (Exception e) when (e is JsonException or ArgumentException)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
         {
             throw new AuditTrailException(
                 $"Tool '{_tool.Name}' cannot seal '{(owner is null ? name : owner + "." + name)}': the value has no canonical JSON form ({e.GetType().Name}).");
@@ -90,7 +91,9 @@ public sealed partial class ToolInvocation
         values = null;
         if (taken is null || taken.Count == 0)
             return null;
-        return new SealedPayloads(_sealing!.Pseudonym(_sealSubject!), taken);
+        // One pseudonym per call: the invoked and the completed record share the subject.
+        _sealPseudonym ??= _sealing!.Pseudonym(_sealSubject!);
+        return new SealedPayloads(_sealPseudonym, taken);
     }
 
     private List<SealedValue>? _resultSeals;
@@ -107,10 +110,10 @@ public sealed partial class ToolInvocation
             case RenderedKind.Literal:
                 return JsonCanonicalizer.Canonicalize(Encoding.UTF8.GetBytes(rendered.Text.ToString()));
             default:
+                // A string: its RFC 8785 form written directly (no parse).
                 var buffer = new System.Buffers.ArrayBufferWriter<byte>(rendered.Text.Length + 16);
-                using (var writer = new Utf8JsonWriter(buffer))
-                    writer.WriteStringValue(rendered.Text);
-                return JsonCanonicalizer.Canonicalize(buffer.WrittenSpan);
+                new CanonicalJsonWriter(buffer).String(rendered.SourceString ?? rendered.Text.ToString());
+                return buffer.WrittenSpan.ToArray();
         }
     }
 }
