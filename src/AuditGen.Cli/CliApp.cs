@@ -30,6 +30,7 @@ public static class CliApp
             ConsistencyCommand.Create(io),
             KeysCommand.Create(io),
             EraseCommand.Create(io),
+            StatsCommand.Create(io),
         };
 
         var parseResult = root.Parse(args);

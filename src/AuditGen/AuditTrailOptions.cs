@@ -64,6 +64,13 @@ public sealed class AuditTrailOptions
     /// </summary>
     public Erasure.ErasureOptions? Erasure { get; set; }
 
+    // Queries and statistics (issue 7).
+    /// <summary>
+    /// Volume alert rules for statistics passes (<see cref="Queries.AuditStatistics"/>): a daily ceiling and the
+    /// trailing-σ rule. <see langword="null"/> (the default): <see cref="Queries.VolumeAlertOptions.Default"/> (3σ over 14 days, no ceiling).
+    /// </summary>
+    public Queries.VolumeAlertOptions? VolumeAlerts { get; set; }
+
     private RedactionEngine? _redaction;
     private CachedLogger? _auditLogger;
 
