@@ -7,14 +7,24 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace AuditGen.CodeFixes;
 
-/// <summary>AUDIT002: classify the parameter or property as Restricted, redacted by HMAC pseudonym (correlatable, not recoverable).</summary>
+/// <summary>
+/// AUDIT002: classify the parameter or property as Restricted, redacted by HMAC pseudonym (correlatable, not recoverable);
+/// or (second action) as Restricted and sealed (kept in full, encrypted under the data subject's key, erasable on request).
+/// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ClassifyPersonalDataCodeFix)), Shared]
 public sealed class ClassifyPersonalDataCodeFix : CodeFixProvider
 {
     /// <summary>Equivalence key of the action.</summary>
     public const string Key = "AUDIT002.Classify";
 
-    private static readonly DocumentFix s_fix = (editor, root, diagnostic, _) =>
+    /// <summary>Equivalence key of the sealing action.</summary>
+    public const string SealKey = "AUDIT002.Seal";
+
+    private static readonly DocumentFix s_fix = Classify("Hmac");
+
+    private static readonly DocumentFix s_seal = Classify("Seal");
+
+    private static DocumentFix Classify(string strategy) => (editor, root, diagnostic, _) =>
     {
         if (Target(root, diagnostic) is { } target)
         {
@@ -22,7 +32,7 @@ public sealed class ClassifyPersonalDataCodeFix : CodeFixProvider
                 editor,
                 target,
                 FixSupport.Attribute("DataClassification", "global::AuditGen.DataClass.Restricted"),
-                FixSupport.Attribute("Redact", "global::AuditGen.RedactionStrategy.Hmac"));
+                FixSupport.Attribute("Redact", "global::AuditGen.RedactionStrategy." + strategy));
         }
     };
 
@@ -30,7 +40,8 @@ public sealed class ClassifyPersonalDataCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("AUDIT002");
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => FixSupport.FixAll(s_fix);
+    public override FixAllProvider GetFixAllProvider()
+        => FixSupport.FixAll(ImmutableDictionary<string, DocumentFix>.Empty.Add(Key, s_fix).Add(SealKey, s_seal));
 
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -42,6 +53,9 @@ public sealed class ClassifyPersonalDataCodeFix : CodeFixProvider
             {
                 context.RegisterCodeFix(
                     FixSupport.Action("Classify as Restricted, redacted by HMAC", Key, context.Document, diagnostic, s_fix),
+                    diagnostic);
+                context.RegisterCodeFix(
+                    FixSupport.Action("Classify as Restricted, sealed (kept encrypted, erasable per data subject)", SealKey, context.Document, diagnostic, s_seal),
                     diagnostic);
             }
         }

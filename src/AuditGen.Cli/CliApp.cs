@@ -32,6 +32,7 @@ public static class CliApp
             RetentionCommand.Create(io),
             HoldCommand.Create(io),
             ArchiveCommand.Create(io),
+            EraseCommand.Create(io),
             StatsCommand.Create(io),
         };
 

@@ -17,4 +17,7 @@ public static class ExitCodes
 
     /// <summary>A checkpoint or key file is missing or malformed, or the checkpoint's signature does not verify with the key.</summary>
     public const int CheckpointInvalid = 4;
+
+    /// <summary>The operation was refused and nothing was changed: <c>erase</c> of a subject under a legal hold (the hold is named).</summary>
+    public const int Refused = 5;
 }

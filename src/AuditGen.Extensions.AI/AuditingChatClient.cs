@@ -24,10 +24,11 @@ public sealed class AuditingChatClient : DelegatingChatClient
     private readonly IAuditTrail _trail;
     private readonly AuditingChatClientOptions _options;
     private readonly AuditFailurePolicy _policy;
+    private readonly AuditGen.Erasure.SealingKeys? _sealing;
 
     /// <summary>Records the conversations that pass through <paramref name="innerClient"/> on <paramref name="trail"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option has an undefined value.</exception>
-    /// <exception cref="AuditTrailException">HMAC capture is chosen and the trail has no usable HMAC key.</exception>
+    /// <exception cref="AuditTrailException">HMAC capture is chosen and the trail has no usable HMAC key, or sealed capture and the trail cannot seal.</exception>
     public AuditingChatClient(IChatClient innerClient, IAuditTrail trail, AuditingChatClientOptions? options = null)
         : base(innerClient)
     {
@@ -42,6 +43,8 @@ public sealed class AuditingChatClient : DelegatingChatClient
             _ = AuditRedaction.Redact(trail.Options, RedactionStrategy.Hmac, string.Empty,
                 $"user message (AuditingChatClientOptions.MessageCapture includes {nameof(MessageCapture.Hmac)})");
         }
+        if ((_options.MessageCapture & MessageCapture.Sealed) != 0)
+            _sealing = AuditGen.Erasure.SealingSession.KeysOf(trail, $"AuditingChatClientOptions.MessageCapture ({nameof(MessageCapture.Sealed)})");
     }
 
     /// <inheritdoc />
@@ -161,14 +164,13 @@ public sealed class AuditingChatClient : DelegatingChatClient
         {
             if (history[i].Role != ChatRole.User)
                 continue;
-            using var details = new ChatDetails().Text(history[i].Text, _options.MessageCapture, _trail.Options, "user message");
+            using var details = Details().Text(history[i].Text, _options.MessageCapture, _trail.Options, "user message");
             var context = AuditContext.Current;
-            var entry = Entry(AuditAction.UserMessageReceived, conversationId, options?.ModelId) with
+            var entry = details.Complete(Entry(AuditAction.UserMessageReceived, conversationId, options?.ModelId) with
             {
                 ActorType = ActorType.User,
                 ActorId = context?.UserId,
-                Details = details.Build(),
-            };
+            }, "user message");
             await AppendAsync(entry, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -181,8 +183,8 @@ public sealed class AuditingChatClient : DelegatingChatClient
             switch (content)
             {
                 case TextReasoningContent { Text.Length: > 0 } reasoning:
-                    using (var details = new ChatDetails().Text(reasoning.Text, _options.MessageCapture, _trail.Options, "agent reasoning"))
-                        await AppendAsync(Entry(AuditAction.AgentReasoning, conversationId, model) with { Details = details.Build() }, cancellationToken).ConfigureAwait(false);
+                    using (var details = Details().Text(reasoning.Text, _options.MessageCapture, _trail.Options, "agent reasoning"))
+                        await AppendAsync(details.Complete(Entry(AuditAction.AgentReasoning, conversationId, model), "agent reasoning"), cancellationToken).ConfigureAwait(false);
                     break;
                 case ErrorContent error:
                     var recorded = new AuditError(error.ErrorCode ?? "model_error", AuditRedaction.ScrubPersonalData(error.Message ?? string.Empty));
@@ -197,7 +199,7 @@ public sealed class AuditingChatClient : DelegatingChatClient
             ? price.CostOf(input, output)
             : null;
 
-        using var responseDetails = new ChatDetails();
+        using var responseDetails = Details();
         var json = responseDetails.Json;
         if (response.FinishReason is { } finish)
             json.WriteString("finishReason", finish.Value);
@@ -224,13 +226,12 @@ public sealed class AuditingChatClient : DelegatingChatClient
 
         var text = string.Concat(response.Messages.Where(m => m.Role == ChatRole.Assistant).Select(m => m.Text));
         responseDetails.Text(text, _options.MessageCapture, _trail.Options, "agent response");
-        var entry = Entry(AuditAction.AgentResponseGenerated, conversationId, model) with
+        var entry = responseDetails.Complete(Entry(AuditAction.AgentResponseGenerated, conversationId, model) with
         {
             TokensIn = inputTokens,
             TokensOut = outputTokens,
             Cost = cost,
-            Details = responseDetails.Build(),
-        };
+        }, "agent response");
         await AppendAsync(entry, cancellationToken).ConfigureAwait(false);
     }
 
@@ -244,6 +245,8 @@ public sealed class AuditingChatClient : DelegatingChatClient
         };
         return AppendAsync(entry, CancellationToken.None);
     }
+
+    private ChatDetails Details() => new(_sealing is null ? null : new AuditGen.Erasure.SealingSession(_sealing));
 
     private AuditEntry Entry(AuditAction action, string? conversationId, string? model) => new()
     {

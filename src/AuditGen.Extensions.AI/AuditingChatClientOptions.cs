@@ -16,6 +16,14 @@ public enum MessageCapture
     ScrubbedText = 2,
     /// <summary>A keyed HMAC pseudonym of the whole text (<c>details.hmac</c>): equal texts correlate, nothing is recoverable without the key. Needs the trail's HMAC key.</summary>
     Hmac = 4,
+
+    /// <summary>
+    /// The full text, sealed (<c>details.sealed</c> = <c>{"$sealed": commitment}</c>): kept encrypted under the data
+    /// subject's key beside the log, readable with <c>LiteDbAuditTrail.ReadSealedAsync</c> and destroyed by erasing the
+    /// subject (GDPR Art. 17). Needs a trail with <c>AuditTrailOptions.Erasure</c> and <see cref="AuditContext.SubjectId"/>
+    /// set around the conversation; without a subject the turn fails before the model is called.
+    /// </summary>
+    Sealed = 8,
 }
 
 /// <summary>A model's price per million tokens, in <see cref="AuditingChatClientOptions.Currency"/>.</summary>
@@ -59,7 +67,7 @@ public sealed class AuditingChatClientOptions
             throw new ArgumentOutOfRangeException(nameof(Classification), Classification, "Not a defined DataClass value.");
         if (!Enum.IsDefined(FailurePolicy))
             throw new ArgumentOutOfRangeException(nameof(FailurePolicy), FailurePolicy, "Not a defined AuditFailurePolicy value.");
-        if ((MessageCapture & ~(MessageCapture.Length | MessageCapture.ScrubbedText | MessageCapture.Hmac)) != 0)
+        if ((MessageCapture & ~(MessageCapture.Length | MessageCapture.ScrubbedText | MessageCapture.Hmac | MessageCapture.Sealed)) != 0)
             throw new ArgumentOutOfRangeException(nameof(MessageCapture), MessageCapture, "Unknown MessageCapture flags.");
         ArgumentException.ThrowIfNullOrWhiteSpace(Currency, nameof(Currency));
         foreach (var (model, price) in Prices)

@@ -9,9 +9,11 @@ internal sealed class ChatDetails : IDisposable
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
     private readonly Utf8JsonWriter _json;
+    private readonly AuditGen.Erasure.SealingSession? _sealing;
 
-    public ChatDetails()
+    public ChatDetails(AuditGen.Erasure.SealingSession? sealing = null)
     {
+        _sealing = sealing;
         _json = new Utf8JsonWriter(_buffer);
         _json.WriteStartObject();
     }
@@ -32,8 +34,14 @@ internal sealed class ChatDetails : IDisposable
 
         if ((capture & MessageCapture.Hmac) != 0)
             _json.WriteString("hmac", AuditRedaction.Redact(options, RedactionStrategy.Hmac, text, subject));
+        if ((capture & MessageCapture.Sealed) != 0)
+            (_sealing ?? throw new InvalidOperationException("Sealed capture needs the client's sealing keys.")).Write(_json, "sealed", text);
         return this;
     }
+
+    /// <summary><paramref name="entry"/> with <see cref="Build"/>'s details and, when texts were sealed, their payloads under the ambient subject.</summary>
+    public AuditEntry Complete(AuditEntry entry, string what) =>
+        _sealing is null ? entry with { Details = Build() } : _sealing.Attach(entry with { Details = Build() }, AuditContext.Current?.SubjectId, what);
 
     public string Build()
     {

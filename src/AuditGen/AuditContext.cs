@@ -32,6 +32,12 @@ public sealed record AuditContext
     /// Microsoft.Extensions.AI adapters. Tool records made inside carry it as <c>details.toolCallId</c>.
     /// </summary>
     public string? ToolCallId { get; init; }
+    /// <summary>
+    /// The data subject (patient, customer) the work in this scope is about, as its raw identifier. Never recorded as
+    /// is: it only selects the subject's key for <see cref="RedactionStrategy.Seal"/>ed values (and the records carry its
+    /// keyed pseudonym), for tools without a <c>[SubjectId]</c> parameter and for conversations. Inherited by nested scopes.
+    /// </summary>
+    public string? SubjectId { get; init; }
 
     /// <summary>Makes <paramref name="context"/> current until the returned scope is disposed; the previous context is restored then.</summary>
     public static IDisposable Begin(AuditContext context)
@@ -53,7 +59,15 @@ public sealed record AuditContext
             AgentName = agentName ?? outer?.AgentName,
             ActorId = actorId ?? outer?.ActorId,
             ActorType = actorType ?? outer?.ActorType ?? ActorType.Agent,
+            SubjectId = outer?.SubjectId,
         });
+    }
+
+    /// <summary>Makes the current context, with <paramref name="subjectId"/> as its <see cref="SubjectId"/>, current until the returned scope is disposed.</summary>
+    public static IDisposable BeginSubject(string subjectId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(subjectId);
+        return Begin((Current ?? new AuditContext()) with { SubjectId = subjectId });
     }
 
     /// <summary>Makes the current context, with <paramref name="toolCallId"/> as its <see cref="ToolCallId"/>, current until the returned scope is disposed.</summary>

@@ -56,6 +56,14 @@ public sealed class AuditTrailOptions
     /// </summary>
     public AuditGen.Retention.RetentionOptions? Retention { get; set; }
 
+    // Erasure (issue 7, GDPR Art. 17)
+    /// <summary>
+    /// Sealed values and erasure by crypto-shredding (<see cref="RedactionStrategy.Seal"/>,
+    /// <c>LiteDbAuditTrail.EraseSubjectAsync</c>); <see langword="null"/> (the default) seals nothing, and a tool that
+    /// seals fails at its start, naming this option.
+    /// </summary>
+    public Erasure.ErasureOptions? Erasure { get; set; }
+
     // Queries and statistics (issue 7).
     /// <summary>
     /// Volume alert rules for statistics passes (<see cref="Queries.AuditStatistics"/>): a daily ceiling and the

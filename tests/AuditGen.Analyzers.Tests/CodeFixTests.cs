@@ -97,6 +97,13 @@ public class CodeFixTests
             """);
 
     [Fact]
+    public Task AUDIT002_second_fix_classifies_the_parameter_as_restricted_and_sealed()
+        => VerifyFix<PersonalDataAnalyzer, ClassifyPersonalDataCodeFix>.FixAsync(
+            "using AuditGen;\n\npublic partial class T\n{\n    [AuditedTool(Domains = ComplianceDomain.Gdpr)]\n    public void M(string {|AUDIT002:diagnosis|}) { }\n}\n",
+            "using AuditGen;\n\npublic partial class T\n{\n    [AuditedTool(Domains = ComplianceDomain.Gdpr)]\n    public void M([DataClassification(DataClass.Restricted), Redact(RedactionStrategy.Seal)] string diagnosis) { }\n}\n",
+            ClassifyPersonalDataCodeFix.SealKey);
+
+    [Fact]
     public Task AUDIT002_fix_all_classifies_parameters_and_properties_across_the_project()
         => VerifyFix<PersonalDataAnalyzer, ClassifyPersonalDataCodeFix>.FixAsync(
             [

@@ -33,6 +33,14 @@ public class SmallAnalyzerTests
     public Task An_undefined_classification_on_a_positional_record_parameter_is_reported()
         => Verify<AttributeArgumentsAnalyzer>.AnalyzerAsync("public sealed record Order([Redact({|AUDIT006:(RedactionStrategy)40|})] string Item);");
 
+    [Fact]
+    public Task The_Seal_strategy_is_a_defined_redaction_strategy()
+        => Verify<AttributeArgumentsAnalyzer>.AnalyzerAsync("public sealed record Note([Redact(RedactionStrategy.Seal)] string Text); public partial class T { [AuditedTool(Domains = ComplianceDomain.Gdpr)] [return: Redact(RedactionStrategy.Seal)] public string M([DataClassification(DataClass.Restricted), Redact(RedactionStrategy.Seal), SubjectId] string mrn) => mrn; }");
+
+    [Fact]
+    public Task A_sealed_personal_data_parameter_counts_as_classified()
+        => Verify<PersonalDataAnalyzer>.AnalyzerAsync("public partial class T { [AuditedTool(Domains = ComplianceDomain.Gdpr)] public void M([Redact(RedactionStrategy.Seal)] string diagnosis, [Redact(RedactionStrategy.Seal)] string email) { } }");
+
     [Theory]
     [InlineData("[NotAudited({|AUDIT007:\"\"|})] public class T { }")]
     [InlineData("public class T { [NotAudited({|AUDIT007:\"   \"|})] public void M() { } }")]

@@ -3,6 +3,8 @@
 //                                                  "ACK <sequence> <hash>" for every acknowledged (durable) record.
 //   AuditGen.CrashWriter <path> lock               tries to open the trail for writing and prints "LOCKED <message>"
 //                                                  or "OPENED".
+//   AuditGen.CrashWriter <path> erase <step>      seals notes of MRN-ALICE and MRN-BOB, prints "WRITTEN", then erases
+//                                                  MRN-ALICE and kills itself (SIGKILL) at erasure step <step>.
 //   AuditGen.CrashWriter <path> append <writers> <signing key file> <export dir> <every>
 //                                                  as append, signing a checkpoint every <every> records.
 //   AuditGen.CrashWriter <path> archive <archive dir> <step> <sequences, comma-separated>
@@ -52,6 +54,8 @@ if (args[1] == "archive")
     output.WriteLine("DONE");
     return 0;
 }
+if (args[1] == "erase")
+    return await AuditGen.CrashWriter.EraseCrash.RunAsync(path, args[2], output);
 
 var writers = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 8;
 var options = new AuditTrailOptions();

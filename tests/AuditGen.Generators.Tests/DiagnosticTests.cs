@@ -95,6 +95,7 @@ public class DiagnosticTests
     [InlineData("overloads with distinct names", "public partial class T { [AuditedTool(\"m_int\")] public void M(int a) { } [AuditedTool(\"m_text\")] public void M(string a) { } }")]
     [InlineData("a static helper and a ref method that are not tools", "public partial class T { public static void Helper(ref int a) { } [AuditedTool] public void M() { } }")]
     [InlineData("defined enum values and flag combinations", "public partial class T { [AuditedTool(Classification = DataClass.Public, Domains = ComplianceDomain.Hipaa | ComplianceDomain.Gdpr | ComplianceDomain.EuAiAct, Action = AuditAction.DataModified, FailurePolicy = AuditFailurePolicy.FailOpen)] public void M([DataClassification(DataClass.Restricted), Redact(RedactionStrategy.Hmac)] string s) { } }")]
+    [InlineData("the Seal strategy on a parameter and the result", "public partial class T { [AuditedTool(Domains = ComplianceDomain.Gdpr)] [return: Redact(RedactionStrategy.Seal)] public string M([DataClassification(DataClass.Restricted), Redact(RedactionStrategy.Seal)] string note, [SubjectId] string mrn) => note; }")]
     [InlineData("the same name in different casing", "public partial class T { [AuditedTool(\"find\")] public void A() { } [AuditedTool(\"Find\")] public void B() { } }")]
     [InlineData("a method named like the tool of another", "public partial class T { [AuditedTool(\"lookup_patient\")] public void A() { } public void LookupPatient() { } }")]
     public void Look_alikes_are_not_reported(string @case, string source)

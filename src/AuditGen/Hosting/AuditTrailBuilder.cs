@@ -106,6 +106,17 @@ public sealed class AuditTrailBuilder
     }
 
     /// <summary>
+    /// Sets the commitment key of <see cref="AuditTrailOptions.Erasure"/> (at least 32 secret bytes): the trail then
+    /// keeps <see cref="RedactionStrategy.Seal"/>ed values in its vault and can erase data subjects.
+    /// </summary>
+    public AuditTrailBuilder UseCommitmentKey(byte[] key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var copy = key.ToArray();
+        return Configure(o => o.Erasure = new Erasure.ErasureOptions { CommitmentKey = copy });
+    }
+
+    /// <summary>
     /// Fails the start when no HMAC key is configured, even if no registered tool needs one (for tools wired up
     /// without <c>AddAuditedTools</c>). Registered audited tools that pseudonymise with HMAC require it anyway.
     /// </summary>
@@ -118,7 +129,8 @@ public sealed class AuditTrailBuilder
     /// <summary>
     /// Reads settings from <paramref name="section"/> (for example <c>configuration.GetSection("AuditTrail")</c>):
     /// <c>LiteDbPath</c>, <c>FailurePolicy</c> (<c>FailClosed</c>, <c>FailOpen</c> or <c>Default</c>), <c>HmacKey</c>
-    /// (base64, at least 32 bytes), <c>HmacKeyId</c>, <c>MaxBatchSize</c>, <c>QueueCapacity</c>,
+    /// (base64, at least 32 bytes), <c>HmacKeyId</c>, <c>CommitmentKey</c> (base64, at least 32 bytes: turns on sealing and
+    /// erasure), <c>MaxBatchSize</c>, <c>QueueCapacity</c>,
     /// <c>MaxCapturedValueLength</c>. An unknown key or a value that does not parse fails the start, naming the key.
     /// </summary>
     public AuditTrailBuilder BindConfiguration(IConfiguration section)

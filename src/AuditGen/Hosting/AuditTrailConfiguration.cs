@@ -13,13 +13,14 @@ internal static class AuditTrailConfiguration
     public const string FailurePolicyKey = "FailurePolicy";
     public const string HmacKeyKey = "HmacKey";
     public const string HmacKeyIdKey = "HmacKeyId";
+    public const string CommitmentKeyKey = "CommitmentKey";
     public const string MaxBatchSizeKey = "MaxBatchSize";
     public const string QueueCapacityKey = "QueueCapacity";
     public const string MaxCapturedValueLengthKey = "MaxCapturedValueLength";
 
     private static readonly string[] KnownKeys =
         [LiteDbPathKey, FailurePolicyKey, HmacKeyKey, HmacKeyIdKey, MaxBatchSizeKey, QueueCapacityKey, MaxCapturedValueLengthKey,
-            Retention.RetentionConfiguration.SectionKey];
+            Retention.RetentionConfiguration.SectionKey, CommitmentKeyKey];
 
     private static readonly string[] PolicyNames = Enum.GetNames<AuditFailurePolicy>();
 
@@ -53,6 +54,18 @@ internal static class AuditTrailConfiguration
             {
                 // Never echo the value: it is a secret.
                 problems.Add($"'{Describe(section, HmacKeyKey)}' is not valid base64. Set it to a base64 string of at least 32 random bytes.");
+            }
+        }
+
+        if (section[CommitmentKeyKey] is { } commitmentKey)
+        {
+            try
+            {
+                options.Erasure = new Erasure.ErasureOptions { CommitmentKey = Convert.FromBase64String(commitmentKey.Trim()) };
+            }
+            catch (FormatException)
+            {
+                problems.Add($"'{Describe(section, CommitmentKeyKey)}' is not valid base64. Set it to a base64 string of at least 32 random bytes.");
             }
         }
 

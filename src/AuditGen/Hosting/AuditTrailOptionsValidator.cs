@@ -25,6 +25,7 @@ internal sealed class AuditTrailOptionsValidator(AuditTrailBuilder builder, IEnu
             problems.AddRange(AuditTrailConfiguration.Apply(section, new AuditTrailOptions()));
 
         CheckHmacKey(options, problems);
+        CheckCommitmentKey(options, problems);
 
         if (!Enum.IsDefined(options.FailurePolicy))
             problems.Add($"FailurePolicy {(int)options.FailurePolicy} is not a failure policy. Use one of: {string.Join(", ", Enum.GetNames<AuditFailurePolicy>())}.");
@@ -86,6 +87,23 @@ internal sealed class AuditTrailOptionsValidator(AuditTrailBuilder builder, IEnu
         else if (builder.HmacKeyRequired)
         {
             problems.Add($"No HmacKey is set, and RequireHmacKey() asks for one: set a secret of at least {KeyedHmacRedactor.MinimumKeyLength} random bytes.");
+        }
+    }
+
+    private void CheckCommitmentKey(AuditTrailOptions options, List<string> problems)
+    {
+        if (options.Erasure is { CommitmentKey: var key })
+        {
+            if (key is null || key.Length < Erasure.ErasureOptions.MinimumKeyLength)
+                problems.Add($"Erasure.CommitmentKey has {key?.Length ?? 0} bytes; a commitment key needs at least {Erasure.ErasureOptions.MinimumKeyLength} random bytes.");
+            return;
+        }
+
+        var sealing = tools.SelectMany(t => t.Tools).Where(t => t.Seals).Select(t => t.Name).Distinct().ToList();
+        if (sealing.Count > 0)
+        {
+            problems.Add($"No commitment key is set, but the registered tools {string.Join(", ", sealing.Select(u => "'" + u + "'"))} seal values (RedactionStrategy.Seal). " +
+                $"Set a secret of at least {Erasure.ErasureOptions.MinimumKeyLength} random bytes (UseCommitmentKey, or '{AuditTrailConfiguration.CommitmentKeyKey}' in configuration as base64).");
         }
     }
 

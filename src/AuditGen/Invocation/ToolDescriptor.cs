@@ -57,6 +57,35 @@ public sealed class ToolDescriptor
     public ToolReturn Returns { get; }
 
     private string? _spanName;
+    private int _seals;
+
+    /// <summary>Whether any parameter, property or the result is <see cref="RedactionStrategy.Seal"/>ed (computed once).</summary>
+    internal bool Seals
+    {
+        get
+        {
+            if (_seals == 0)
+                _seals = ComputeSeals() ? 1 : 2;
+            return _seals == 1;
+        }
+    }
+
+    private bool ComputeSeals()
+    {
+        if (Redaction.RedactionEngine.StrategyForResult(this) == RedactionStrategy.Seal)
+            return true;
+        foreach (var parameter in Parameters)
+        {
+            if (Redaction.RedactionEngine.StrategyFor(parameter.Classification, parameter.Redaction) == RedactionStrategy.Seal)
+                return true;
+            foreach (var property in parameter.Properties)
+            {
+                if (Redaction.RedactionEngine.StrategyFor(parameter, property) == RedactionStrategy.Seal)
+                    return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>The name of the tool call's span: <c>execute_tool {Name}</c>.</summary>
     internal string SpanName => _spanName ??= "execute_tool " + Name;

@@ -105,7 +105,15 @@ public sealed partial class ToolInvocation
         if (hasResult)
         {
             var strategy = RedactionEngine.StrategyForResult(_tool);
-            Capture(json, DetailNames.Result, owner: null, strategy, ToolParameterRole.None, result, rememberRaw: false);
+            _capturingResult = true;
+            try
+            {
+                Capture(json, DetailNames.Result, owner: null, strategy, ToolParameterRole.None, result, rememberRaw: false);
+            }
+            finally
+            {
+                _capturingResult = false;
+            }
         }
 
         json.WriteEndObject();
@@ -146,11 +154,27 @@ public sealed partial class ToolInvocation
             json.WritePropertyName(name);
             WriteAsIs(json, ref rendered, max);
             if (role != ToolParameterRole.None)
-                SetIdentifier(role, Cap(AsText(ref rendered), max));
+            {
+                var text = AsText(ref rendered);
+                RememberSealSubject(role, text);
+                SetIdentifier(role, Cap(text, max));
+            }
             return;
         }
 
         var raw = AsText(ref rendered);
+        RememberSealSubject(role, raw);
+        if (strategy == RedactionStrategy.Seal)
+        {
+            // Kept whole (no truncation): the vault holds the full value, the record only its commitment.
+            CaptureSealed(json, name, owner, ref rendered, CurrentSeals());
+            if (rememberRaw)
+                RememberSecret(owner is null ? name : owner + "." + name, raw);
+            if (role != ToolParameterRole.None)
+                SetIdentifier(role, "[sealed]");
+            return;
+        }
+
         var redacted = _redaction.Redact(strategy.GetValueOrDefault(), raw, _tool, name, owner);
         json.WritePropertyName(name);
         if (redacted.Length > max)

@@ -12,8 +12,20 @@ public sealed partial class ToolInvocation
     {
         EnsureStage(Stage.Capturing, nameof(InvokedAsync));
         var details = EndArguments();
+        try
+        {
+            EnsureSealSubject();
+        }
+        catch (Exception ex)
+        {
+            _stage = Stage.Ended;
+            ForgetSecrets();
+            EndSpan(ex, recordDuration: false);
+            throw;
+        }
         _stage = Stage.Invoked;
-        return CreateEntry(AuditAction.ToolInvoked, AuditOutcome.Success, durationMicros: null, details, error: null);
+        var entry = CreateEntry(AuditAction.ToolInvoked, AuditOutcome.Success, durationMicros: null, details, error: null);
+        return _sealing is null ? entry : entry with { SealedPayloads = TakeSealed(ref _sealedValues) };
     }
 
     private AuditEntry CreateCompletedEntry<T>(T result, bool hasResult)
@@ -23,7 +35,8 @@ public sealed partial class ToolInvocation
         var details = ResultDetails(result, hasResult);
         _stage = Stage.Ended;
         ForgetSecrets();
-        return CreateEntry(AuditAction.ToolCompleted, AuditOutcome.Success, duration, details, error: null);
+        var entry = CreateEntry(AuditAction.ToolCompleted, AuditOutcome.Success, duration, details, error: null);
+        return _sealing is null ? entry : entry with { SealedPayloads = TakeSealed(ref _resultSeals) };
     }
 
     private AuditEntry CreateFailedEntry(Exception exception)

@@ -63,6 +63,7 @@ public sealed partial class ToolInvocation
         _context = AuditContext.Current;
         _policy = ResolvePolicy(tool, _options);
         _callId = CallId.Next();
+        BeginSealing();
 
         // The call's own span when someone listens, else the caller's: the records point at it either way.
         StartSpan();

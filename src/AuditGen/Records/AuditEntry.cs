@@ -53,4 +53,10 @@ public sealed record AuditEntry
     public string? SpanId { get; init; }
     /// <summary>Optional sealed (encrypted) full content, base64.</summary>
     public string? Sealed { get; init; }
+
+    /// <summary>
+    /// <see cref="RedactionStrategy.Seal"/>ed values travelling to the trail's vault with this entry: never part of the
+    /// record, never serialized. The writer encrypts them and sets <see cref="Sealed"/>.
+    /// </summary>
+    internal Erasure.SealedPayloads? SealedPayloads { get; init; }
 }

@@ -72,6 +72,12 @@ internal sealed class RedactionEngine
                 return RedactToString(LengthOnlyRedactor.Instance, text);
             case RedactionStrategy.Hmac:
                 return RedactToString(_hmac ?? throw MissingKey(subject()), text);
+            case RedactionStrategy.Seal:
+                // Sealing needs a vault and a data subject: ToolInvocation and AuditRecorder seal before redaction is
+                // asked. Anywhere else, refuse rather than record the value in clear or drop it unseen.
+                throw new AuditTrailException(
+                    $"{subject()}: it is marked {nameof(RedactionStrategy.Seal)}, which only tool arguments, results and " +
+                    "conversation texts captured by AuditGen support (they need a trail with a vault and a data subject).");
             default:
                 // An undefined strategy must not let a value through in clear: erase it.
                 return ErasingMarkerRedactor.Marker;

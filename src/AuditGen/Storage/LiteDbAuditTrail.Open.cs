@@ -32,8 +32,10 @@ public sealed partial class LiteDbAuditTrail
         if (options.ReadOnly && !File.Exists(fullPath))
             throw new AuditTrailException($"Cannot open the audit trail '{fullPath}' read-only: the file does not exist.");
 
+        _ = options.Erasure?.Validated();
         var writeLock = options.ReadOnly ? null : WriteLock.Acquire(fullPath + ".lock");
         LiteDatabase? database = null;
+        Erasure.ISealVault? vault = null;
         IJournalFile? journal = null;
         FileMerkleNodeStore? treeStore = null;
         TrailTree? tree = null;
@@ -58,10 +60,12 @@ public sealed partial class LiteDbAuditTrail
                 treeStore = null;
             }
             var (checkpoints, latest) = tree is null ? (null, null) : PrepareCheckpoints(fullPath, options, records, tree, journal, catchUp);
-            return new LiteDbAuditTrail(fullPath, options, database, records, journal, writeLock, state, tree, checkpoints, latest);
+            vault = OpenVault(fullPath, options);
+            return new LiteDbAuditTrail(fullPath, options, database, records, journal, writeLock, state, tree, checkpoints, latest, vault);
         }
         catch
         {
+            vault?.Dispose();
             tree?.Dispose();
             treeStore?.Dispose();
             journal?.Dispose();

@@ -13,7 +13,7 @@ namespace AuditGen;
 /// and fsynced once before its callers are acknowledged; LiteDB is the query store, brought up to date after the
 /// acknowledgement and from the journal's tail on open.
 /// </remarks>
-public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, IDisposable
+public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, IDisposable, Erasure.ISealingTrail
 {
     private const int PageSize = 4096;
 
@@ -30,8 +30,10 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
     private int _disposed;
 
     private LiteDbAuditTrail(string path, AuditTrailOptions options, LiteDatabase database, ILiteCollection<BsonDocument> records,
-        IJournalFile journal, WriteLock? writeLock, JournalState state, TrailTree? tree, CheckpointPublisher? checkpoints, SignedCheckpoint? latestCheckpoint)
+        IJournalFile journal, WriteLock? writeLock, JournalState state, TrailTree? tree, CheckpointPublisher? checkpoints, SignedCheckpoint? latestCheckpoint,
+        Erasure.ISealVault? vault)
     {
+        _vault = vault;
         _tree = tree;
         _openedCheckpoint = latestCheckpoint;
         _path = path;
@@ -43,7 +45,8 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
         if (!options.ReadOnly)
         {
             _indexer = new QueryIndexer(records, state.FrameCount, maxPendingRecords: options.QueueCapacity);
-            _sink = new JournalCommitSink(journal, _indexer, options, new ChainTail(state.FrameCount, state.LastHash), state.Length, tree, checkpoints);
+            _sink = new JournalCommitSink(journal, _indexer, options, new ChainTail(state.FrameCount, state.LastHash), state.Length, tree, checkpoints,
+                vault is not null && options.Erasure is { } erasure ? new Erasure.VaultCommit(vault, erasure.Keys, options.TimeProvider) : null);
             _writer = new GroupCommitWriter(_sink, options);
         }
     }
@@ -128,6 +131,7 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
         finally
         {
             _tree?.Dispose();
+            _vault?.Dispose();
             _database.Dispose();
             _journal.Dispose();
             _lock?.Dispose();

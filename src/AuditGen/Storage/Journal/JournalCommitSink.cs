@@ -26,6 +26,7 @@ internal sealed class JournalCommitSink : IGroupCommitSink
     private readonly TrailTree? _tree;
     private readonly object _treeGate;
     private readonly CheckpointPublisher? _checkpoints;
+    private readonly Erasure.VaultCommit? _vault;
     private ChainTail _tail;
     private long _durableLength;
     private long _durableCount;
@@ -36,8 +37,9 @@ internal sealed class JournalCommitSink : IGroupCommitSink
     /// too, checkpoints are signed when due.
     /// </summary>
     public JournalCommitSink(IJournalFile journal, QueryIndexer indexer, AuditTrailOptions options, ChainTail tail, long durableLength,
-        TrailTree? tree = null, CheckpointPublisher? checkpoints = null)
+        TrailTree? tree = null, CheckpointPublisher? checkpoints = null, Erasure.VaultCommit? vault = null)
     {
+        _vault = vault;
         _journal = journal;
         _indexer = indexer;
         _time = options.TimeProvider;
@@ -72,7 +74,17 @@ internal sealed class JournalCommitSink : IGroupCommitSink
     /// <inheritdoc />
     public ValueTask<SequencedBatch> CommitAsync(GroupCommit commit)
     {
-        var appends = commit.Appends;
+        IReadOnlyList<WriteRequest> appends;
+        if (_vault is null)
+        {
+            appends = commit.Appends;
+            Erasure.VaultCommit.RefuseSealed(appends, _journal.Path);
+        }
+        else
+        {
+            // Subject keys are made durable before any record names them.
+            appends = _vault.AssignKeys(commit.Appends);
+        }
         _stamps.Clear();
         for (var i = 0; i < appends.Count; i++)
             _stamps.Add(_sequencer.Stamp());
@@ -101,6 +113,9 @@ internal sealed class JournalCommitSink : IGroupCommitSink
             // The tree's new nodes reach the file first: a failure here acknowledges nothing, like a journal failure.
             _tree?.Commit(sync: signed is not null);
         }
+
+        // Sealed payloads reach the vault (fsynced) before the journal's fsync acknowledges their records.
+        _vault?.WritePayloads(batch);
 
         var records = batch.Records;
         if (records.Count > 0)
@@ -178,7 +193,7 @@ internal sealed class JournalCommitSink : IGroupCommitSink
 
     /// <inheritdoc />
     public string DescribeFault(Exception cause) =>
-        $"The audit trail is faulted: its journal '{_journal.Path}' or Merkle tree could not be written or made durable ({cause.Message}). " +
+        $"The audit trail is faulted: its journal '{_journal.Path}', Merkle tree or sealed-value vault could not be written or made durable ({cause.Message}). " +
         "No further records are accepted; records acknowledged before this were durable.";
 
     /// <inheritdoc />

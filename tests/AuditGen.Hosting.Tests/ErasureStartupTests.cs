@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AuditGen.Hosting.Tests;
+
+public sealed class ErasureStartupTests : IDisposable
+{
+    private readonly HostedTrail _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private static IHost NoteHost(Action<AuditTrailBuilder> configure, IEnumerable<KeyValuePair<string, string?>>? configuration = null) =>
+        HostedTrail.Build(services =>
+        {
+            services.AddAuditTrail(configure);
+            services.AddAuditedTools<NoteTools, AuditedNoteTools>();
+        }, configuration);
+
+    [Fact]
+    public async Task A_registered_sealing_tool_without_a_commitment_key_fails_the_start_naming_the_tool()
+    {
+        using var host = NoteHost(o => o.UseLiteDb(_folder.DbPath));
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("'record_note' seal values", error.Message, StringComparison.Ordinal);
+        Assert.Contains("UseCommitmentKey", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(_folder.DbPath));
+    }
+
+    [Fact]
+    public async Task A_short_commitment_key_fails_the_start_with_its_length()
+    {
+        using var host = NoteHost(o => o.UseLiteDb(_folder.DbPath).UseCommitmentKey(HostedTrail.Key(20)));
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Erasure.CommitmentKey has 20 bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_commitment_key_from_configuration_lets_the_sealing_tool_run_and_its_note_read_back()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AuditTrail:LiteDbPath"] = _folder.DbPath,
+            ["AuditTrail:CommitmentKey"] = Convert.ToBase64String(HostedTrail.Key()),
+        }).Build();
+        using var host = HostedTrail.Build(services =>
+        {
+            services.AddAuditTrail(configuration.GetSection("AuditTrail"));
+            services.AddAuditedTools<NoteTools, AuditedNoteTools>();
+        });
+        await host.StartAsync();
+        host.Services.GetRequiredService<AuditedNoteTools>().RecordNote("patient-3", "private note");
+        var trail = (LiteDbAuditTrail)host.Services.GetRequiredService<IAuditTrail>();
+        await trail.FlushAsync();
+
+        AuditRecord? invoked = null;
+        await foreach (var record in trail.QueryAsync(new AuditQuery { Action = AuditAction.ToolInvoked }))
+            invoked = record;
+        Assert.Equal("\"private note\"", (await trail.ReadSealedAsync(invoked!)).Values.Single().Json);
+        await host.StopAsync();
+    }
+}
