@@ -1,4 +1,8 @@
 using System.Diagnostics;
+using AuditGen.Canonical;
+using AuditGen.Integrity;
+using AuditGen.Integrity.Checkpoints;
+using AuditGen.Integrity.Merkle;
 using AuditGen.PostgreSql.Schema;
 using AuditGen.Storage;
 using Npgsql;
@@ -15,6 +19,19 @@ internal enum CommitStage
 }
 
 /// <summary>
+/// The end of a log as one statement saw it: the chain's tail, the Merkle tree's right edge at that size (positions to
+/// hashes; complete when it has one node per set bit of the size), and the sequence of the latest checkpoint record.
+/// </summary>
+internal sealed record LogTail(ChainTail Chain, Dictionary<long, byte[]> Edge, long? LatestCheckpointSequence)
+{
+    /// <summary>An empty log.</summary>
+    public static LogTail Empty => new(ChainTail.Genesis, [], null);
+
+    /// <summary>Whether the tree holds every record of the chain (a log written before schema version 2 may lag).</summary>
+    public bool TreeIsLevel => Edge.Count == System.Numerics.BitOperations.PopCount((ulong)Chain.NextSequence);
+}
+
+/// <summary>
 /// The PostgreSQL durability point for one process's writer. A group commit is ONE round trip on one connection, which
 /// never holds the log's lock while the client thinks:
 /// <c>BEGIN</c>; <c>synchronous_commit = off</c> for this transaction; <c>pg_advisory_xact_lock</c> on the log; an
@@ -22,6 +39,9 @@ internal enum CommitStage
 /// writer expects, which inserts nothing unless that still is the tail (checked under the lock); <c>COMMIT</c> — which
 /// releases the lock without waiting for the WAL flush; then a transaction that emits a logical message only if the batch
 /// went in, whose synchronous commit flushes the WAL up to and including the batch; then the tail as it now is.
+/// The batch's Merkle tree nodes go in by the same transaction (computed from the right edge of the tree at the expected
+/// tail, which every answer carries), and so does a due <c>checkpoint_signed</c> record (the shared
+/// <see cref="CheckpointPublisher"/> decides and signs, exactly as in the LiteDB trail): one chain and one tree per log.
 /// Writers in other processes or on other machines take the same lock, so the chain never forks; another writer may
 /// link onto the batch before it is flushed, but its own flush covers this one (WAL is flushed in order), so nothing
 /// anyone acknowledges depends on a record that may vanish. When the expected tail was stale, nothing was written and the
@@ -41,9 +61,6 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     /// <summary>Optimistic attempts of one group commit before it takes the lock for a read of the tail.</summary>
     public const int MaxOptimisticAttempts = 4;
 
-    private const string TailSql =
-        "SELECT sequence, hash FROM auditgen.records WHERE log_id = $1 ORDER BY sequence DESC LIMIT 1";
-
     private const string BeginSql = "BEGIN ISOLATION LEVEL READ COMMITTED";
 
     // This transaction's commit does not wait for the WAL flush, so the lock is released at once; FlushSql waits for it.
@@ -61,18 +78,32 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _logId;
     private readonly ChainSequencer _sequencer;
+    private readonly TimeProvider _time;
     private readonly List<RecordStamp> _stamps = [];
+    private readonly CheckpointPublisher? _checkpoints;
     private NpgsqlConnection? _connection;
 
     // The tail as this writer last saw it (after its own commit or a miss); the expected tail of its next attempt.
-    private ChainTail? _lastTail;
+    private LogTail? _lastTail;
+    // The checkpoint record the publisher's Latest came from (another writer's may be newer).
+    private long? _knownCheckpointSequence;
+    // Per group commit: the checkpoint record's stamp (the same in every attempt), and what the last attempt signed.
+    private RecordStamp _checkpointStamp;
+    private SignedCheckpoint? _attemptSigned;
 
-    public PostgreSqlCommitSink(NpgsqlDataSource dataSource, string logId, AuditTrailOptions options)
+    public PostgreSqlCommitSink(NpgsqlDataSource dataSource, string logId, AuditTrailOptions options,
+        CheckpointPublisher? checkpoints = null, long? latestCheckpointSequence = null)
     {
         _dataSource = dataSource;
         _logId = logId;
+        _time = options.TimeProvider;
         _sequencer = new ChainSequencer(options.TimeProvider);
+        _checkpoints = checkpoints;
+        _knownCheckpointSequence = latestCheckpointSequence;
     }
+
+    /// <summary>The latest checkpoint this writer knows of (its own, or another writer's it saw at a tail).</summary>
+    public SignedCheckpoint? LatestCheckpoint => _checkpoints?.Latest;
 
     /// <summary>How long one group commit may keep retrying transient failures before its callers fail. Default 30 s.</summary>
     public TimeSpan RetryTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -102,13 +133,17 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     public async ValueTask<SequencedBatch> CommitAsync(GroupCommit commit)
     {
         var appends = commit.Appends;
-        if (appends.Count == 0)
+        if (appends.Count == 0 && (_checkpoints is null || commit.CheckpointRequests.Count == 0 && !CheckpointMayBeDue(commit)))
             return new SequencedBatch();
 
         // Stamped once: every attempt links the same ids and times, so "did it commit?" can be asked by id.
         _stamps.Clear();
         for (var i = 0; i < appends.Count; i++)
             _stamps.Add(_sequencer.Stamp());
+        if (_checkpoints is not null)
+            _checkpointStamp = _sequencer.Stamp();
+        var latestBefore = _checkpoints?.Latest;
+        var latestTimeBefore = _checkpoints?.LatestTime ?? default;
 
         var started = Stopwatch.GetTimestamp();
         var delay = TimeSpan.FromMilliseconds(20);
@@ -118,8 +153,10 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             Exception failure;
             try
             {
-                Attempt(appends, batch);
-                return batch;
+                _attemptSigned = null;
+                _checkpoints?.Restore(latestBefore, latestTimeBefore);
+                Attempt(commit, batch);
+                return Finish(commit, batch);
             }
             catch (Exception e) when (DatabaseFailures.IsDatabaseFailure(e))
             {
@@ -143,7 +180,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
                         if (await FindCommittedAsync(batch).ConfigureAwait(false) is { } committed)
                         {
                             RecoveredCommits++;
-                            return committed;
+                            return Finish(commit, committed);
                         }
                         break;
                     }
@@ -171,30 +208,83 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         $"The group commit to PostgreSQL log '{_logId}' {what} ({cause.Message}). These records are not acknowledged; " +
         "records acknowledged before were committed, and the next append starts a new group commit.", cause);
 
+    private bool CheckpointMayBeDue(GroupCommit commit) =>
+        _checkpoints is { } checkpoints && _lastTail is { } tail
+            ? checkpoints.IsDue(tail.Chain.NextSequence, _time.GetUtcNow(), requested: false, commit.Closing)
+            : _checkpoints is not null && commit.Closing;
+
+    // The batch is durable: export its checkpoint and answer checkpoint requests (LiteDB's sink does the same).
+    private SequencedBatch Finish(GroupCommit commit, SequencedBatch batch)
+    {
+        var signed = _attemptSigned;
+        if (signed is not null)
+        {
+            var exportFailure = _checkpoints!.Export(signed);
+            foreach (var waiter in commit.CheckpointRequests)
+            {
+                if (exportFailure is null)
+                    waiter.TrySetResult(signed);
+                else
+                    waiter.TrySetException(new AuditTrailException(
+                        $"The checkpoint of tree size {signed.Checkpoint.TreeSize} was signed and recorded in PostgreSQL log '{_logId}', but could not be exported: {exportFailure.Message}", exportFailure));
+            }
+        }
+        else if (commit.CheckpointRequests.Count > 0)
+        {
+            // Nothing new since the latest checkpoint (only its own record): that one is current.
+            foreach (var waiter in commit.CheckpointRequests)
+                waiter.TrySetResult(_checkpoints!.Latest!);
+        }
+        return batch;
+    }
+
     // Synchronous on purpose: the writer's thread blocks in the socket read and resumes there, instead of hopping to
     // the thread pool twice per group commit.
-    private void Attempt(IReadOnlyList<WriteRequest> appends, SequencedBatch batch)
+    private void Attempt(GroupCommit commit, SequencedBatch batch)
     {
         var connection = _connection ??= _dataSource.OpenConnection();
         var expected = _lastTail ?? ReadTail(connection);
-        for (var attempt = 0; attempt < MaxOptimisticAttempts; attempt++)
+        for (var attempt = 0; attempt < MaxOptimisticAttempts && expected.TreeIsLevel; attempt++)
         {
-            if (TryAtExpectedTail(connection, appends, batch, expected, out var actual))
+            if (TryAtExpectedTail(connection, commit, batch, expected, out var actual))
                 return;
             TailMisses++;
             batch.Clear();
+            _attemptSigned = null;
             expected = actual;
         }
-        CommitAtLockedTail(connection, appends, batch);
+        CommitAtLockedTail(connection, commit, batch);
+    }
+
+    // Links the group commit onto `tail` (whose tree is `tree`): the appends, then a checkpoint when one is due.
+    // Returns the tail after the last record.
+    private ChainTail Link(GroupCommit commit, ChainTail tail, MerkleTree tree, SequencedBatch batch)
+    {
+        ChainLinkWriter addLeaf = (_, _, leaf, _) => tree.Append(leaf);
+        var end = _sequencer.Link(commit.Appends, _stamps, tail, batch, addLeaf);
+        if (_checkpoints is { } checkpoints)
+        {
+            var now = _time.GetUtcNow();
+            if (checkpoints.IsDue(end.NextSequence, now, commit.CheckpointRequests.Count > 0, commit.Closing))
+            {
+                var signed = checkpoints.Sign(end.NextSequence, tree.Root(), now);
+                var (entry, details) = CheckpointRecords.Entry(signed);
+                // The checkpoint's own record has no caller: nobody awaits this completion.
+                var record = new WriteRequest(entry, details, new TaskCompletionSource<AuditRecord>(TaskCreationOptions.RunContinuationsAsynchronously));
+                end = _sequencer.Link([record], [_checkpointStamp], end, batch, addLeaf);
+                _attemptSigned = signed;
+            }
+        }
+        return end;
     }
 
     // One round trip (see the class remarks). False when another writer had moved the tail: nothing was written, and
     // `actual` is the tail as it is now.
-    private bool TryAtExpectedTail(NpgsqlConnection connection, IReadOnlyList<WriteRequest> appends, SequencedBatch batch,
-        ChainTail expected, out ChainTail actual)
+    private bool TryAtExpectedTail(NpgsqlConnection connection, GroupCommit commit, SequencedBatch batch, LogTail expected, out LogTail actual)
     {
         actual = expected;
-        _sequencer.Link(appends, _stamps, expected, batch, link: null);
+        var nodes = new EdgeNodeStore(expected.Chain.NextSequence, expected.Edge);
+        Link(commit, expected.Chain, new MerkleTree(nodes), batch);
         if (batch.Records.Count == 0)
             return true;
         if (TestHook is { } before)
@@ -208,22 +298,38 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             commands.Add(LockLog());
             rows = new NpgsqlBatchCommand(RecordRows.InsertSql + ExpectTailSql);
             RecordRows.AddInsertParameters(rows.Parameters, _logId, batch.Records);
-            rows.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expected.NextSequence - 1 });
-            rows.Parameters.Add(new NpgsqlParameter<string> { TypedValue = expected.NextSequence == 0 ? "" : expected.PreviousHash });
+            rows.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expected.Chain.NextSequence - 1 });
+            rows.Parameters.Add(new NpgsqlParameter<string> { TypedValue = expected.Chain.NextSequence == 0 ? "" : expected.Chain.PreviousHash });
             commands.Add(rows);
+            commands.Add(InsertNodes(nodes.Appended, batch));
             commands.Add(new NpgsqlBatchCommand("COMMIT"));
             AddFlush(commands, batch);
-            var tail = new NpgsqlBatchCommand(TailSql);
-            tail.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
-            commands.Add(tail);
-            using var reader = optimistic.ExecuteReader();
-            actual = ReadTailResult(reader);
+            commands.Add(TailCommand());
+            using (var reader = optimistic.ExecuteReader())
+                actual = ReadTailResult(reader);
         }
         if (rows.RecordsAffected == 0)
+        {
+            ObserveCheckpoints(connection, actual);
             return false;
+        }
         OneTripCommits++;
-        Committed(connection, actual);
+        Committed(connection, batch, actual);
         return true;
+    }
+
+    private NpgsqlBatchCommand InsertNodes(List<(long Position, byte[] Hash)> nodes, SequencedBatch batch)
+    {
+        var insert = new NpgsqlBatchCommand(TreeNodes.InsertSql);
+        TreeNodes.AddInsertParameters(insert.Parameters, _logId, nodes, batch.Records[0].Id);
+        return insert;
+    }
+
+    private NpgsqlBatchCommand TailCommand()
+    {
+        var tail = new NpgsqlBatchCommand(TreeNodes.TailSql);
+        tail.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+        return tail;
     }
 
     private NpgsqlBatchCommand LockLog()
@@ -243,66 +349,114 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         commands.Add(new NpgsqlBatchCommand("COMMIT"));
     }
 
-    private void Committed(NpgsqlConnection connection, ChainTail tail)
+    private void Committed(NpgsqlConnection connection, SequencedBatch batch, LogTail tail)
     {
+        if (_attemptSigned is not null)
+            _knownCheckpointSequence = batch.Records[^1].Sequence;
         _lastTail = tail;
+        ObserveCheckpoints(connection, tail);
         if (TestHook is { } after)
             after(CommitStage.AfterCommit, connection).AsTask().GetAwaiter().GetResult();
     }
 
-    private ChainTail ReadTail(NpgsqlConnection connection)
+    // Another writer of the log signed a newer checkpoint: count from it, so N writers do not each sign every N records.
+    private void ObserveCheckpoints(NpgsqlConnection connection, LogTail tail)
     {
-        using var command = new NpgsqlCommand(TailSql, connection);
+        if (_checkpoints is not { } checkpoints || tail.LatestCheckpointSequence is not { } sequence || sequence <= (_knownCheckpointSequence ?? -1))
+            return;
+        _knownCheckpointSequence = sequence;
+        using var command = new NpgsqlCommand($"SELECT {RecordRows.Columns} FROM auditgen.records WHERE log_id = $1 AND sequence = $2", connection);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sequence });
         using var reader = command.ExecuteReader();
-        return ReadTailResult(reader);
+        if (!reader.Read())
+            return;
+        try
+        {
+            var record = RecordRows.Read(reader);
+            var latest = CheckpointRecords.Read(record, verifier: null);
+            if (latest.Checkpoint.Origin == checkpoints.Latest?.Checkpoint.Origin || checkpoints.Latest is null)
+                checkpoints.Restore(latest, record.Timestamp);
+        }
+        catch (FormatException)
+        {
+            // A malformed checkpoint record is verification's to report; this writer keeps counting from its own.
+        }
     }
 
-    // The tail is the last result set with two columns (sequence, hash); none of its rows: an empty log.
-    private ChainTail ReadTailResult(NpgsqlDataReader reader)
+    private LogTail ReadTail(NpgsqlConnection connection)
     {
-        var tail = ChainTail.Genesis;
+        LogTail tail;
+        using (var command = new NpgsqlCommand(TreeNodes.TailSql, connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+            using var reader = command.ExecuteReader();
+            tail = ReadTailResult(reader);
+        }
+        ObserveCheckpoints(connection, tail);
+        return tail;
+    }
+
+    // The tail is the last result set of TreeNodes.TailSql (its first column is "kind"); no chain row: an empty log.
+    private LogTail ReadTailResult(NpgsqlDataReader reader)
+    {
+        var tail = LogTail.Empty;
         do
         {
-            if (reader.FieldCount != 2 || reader.GetName(0) != "sequence")
+            if (reader.FieldCount != 4 || reader.GetName(0) != "kind")
                 continue;
-            tail = ChainTail.Genesis;
-            if (!reader.Read())
-                continue;
-            var sequence = reader.GetInt64(0);
-            var hash = reader.GetString(1);
-            if (!AuditGen.Canonical.AuditRecordCodec.IsHashHex(hash))
-                throw new AuditStoreCorruptException(
-                    $"The tail of PostgreSQL log '{_logId}' (sequence {sequence}) has a stored hash that is not 64 lower-case hex digits; refusing to extend it.");
-            tail = new ChainTail(sequence + 1, hash);
+            var chain = ChainTail.Genesis;
+            var edge = new Dictionary<long, byte[]>();
+            long? checkpoint = null;
+            while (reader.Read())
+            {
+                switch (reader.GetInt32(0))
+                {
+                    case 0:
+                        var sequence = reader.GetInt64(1);
+                        var hash = reader.GetString(2);
+                        if (!AuditRecordCodec.IsHashHex(hash))
+                            throw new AuditStoreCorruptException(
+                                $"The tail of PostgreSQL log '{_logId}' (sequence {sequence}) has a stored hash that is not 64 lower-case hex digits; refusing to extend it.");
+                        chain = new ChainTail(sequence + 1, hash);
+                        break;
+                    case 1:
+                        edge[reader.GetInt64(1)] = reader.GetFieldValue<byte[]>(3);
+                        break;
+                    default:
+                        checkpoint = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+                        break;
+                }
+            }
+            tail = new LogTail(chain, edge, checkpoint);
         }
         while (reader.NextResult());
         return tail;
     }
 
-    // Two round trips, which cannot miss: BEGIN, the lock and the tail; then the batch linked onto that tail, COMMIT
-    // (asynchronous, as above) and the flush.
-    private void CommitAtLockedTail(NpgsqlConnection connection, IReadOnlyList<WriteRequest> appends, SequencedBatch batch)
+    // Two round trips, which cannot miss: BEGIN, the lock and the tail; then the batch linked onto that tail (after the
+    // leaves of records the tree lacks, for a log written before schema version 2), COMMIT (asynchronous, as above) and the flush.
+    private void CommitAtLockedTail(NpgsqlConnection connection, GroupCommit commit, SequencedBatch batch)
     {
-        ChainTail tail;
+        LogTail tail;
         using (var begin = new NpgsqlBatch(connection))
         {
             begin.BatchCommands.Add(new NpgsqlBatchCommand(BeginSql));
             begin.BatchCommands.Add(new NpgsqlBatchCommand(AsyncCommitSql));
             begin.BatchCommands.Add(LockLog());
-            var readTail = new NpgsqlBatchCommand(TailSql);
-            readTail.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
-            begin.BatchCommands.Add(readTail);
             // The tail is read by a statement of its own, after the lock is held, so its read-committed snapshot
             // includes the previous holder's commit.
+            begin.BatchCommands.Add(TailCommand());
             using var reader = begin.ExecuteReader();
             tail = ReadTailResult(reader);
         }
+        ObserveCheckpoints(connection, tail);
 
         if (TestHook is { } before)
             before(CommitStage.BeforeInsert, connection).AsTask().GetAwaiter().GetResult();
 
-        var end = _sequencer.Link(appends, _stamps, tail, batch, link: null);
+        var nodes = tail.TreeIsLevel ? new EdgeNodeStore(tail.Chain.NextSequence, tail.Edge) : CatchUpTree(connection, tail.Chain.NextSequence);
+        var end = Link(commit, tail.Chain, new MerkleTree(nodes), batch);
         if (batch.Records.Count == 0)
         {
             using var rollback = new NpgsqlCommand("ROLLBACK", connection);
@@ -315,12 +469,67 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             var rows = new NpgsqlBatchCommand(RecordRows.InsertSql);
             RecordRows.AddInsertParameters(rows.Parameters, _logId, batch.Records);
             insert.BatchCommands.Add(rows);
+            insert.BatchCommands.Add(InsertNodes(nodes.Appended, batch));
             insert.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
             AddFlush(insert.BatchCommands, batch);
             insert.ExecuteNonQuery();
         }
         LockedCommits++;
-        Committed(connection, end);
+        Committed(connection, batch, new LogTail(end, nodes.EdgeAfter(end.NextSequence), _knownCheckpointSequence));
+    }
+
+    // Under the lock: the tree lags the chain (records written before schema version 2, or by an older writer). Its
+    // missing leaves are recomputed from the records, in sequence order, and inserted with the batch.
+    private EdgeNodeStore CatchUpTree(NpgsqlConnection connection, long chainSize)
+    {
+        long nodeCount;
+        using (var count = new NpgsqlCommand(TreeNodes.NodeCountSql, connection))
+        {
+            count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+            nodeCount = (long)count.ExecuteScalar()!;
+        }
+        var size = MerkleTree.LeafCountFor(nodeCount);
+        if (MerkleTree.NodeCountFor(size) != nodeCount || size > chainSize)
+            throw new AuditStoreCorruptException(
+                $"The Merkle tree of PostgreSQL log '{_logId}' holds {nodeCount} nodes, which is no tree of at most its {chainSize} records; refusing to extend it.");
+        var positions = TreeNodes.Edge(size).Select(n => MerkleTree.PostOrderPosition(n.Level, n.Index)).ToArray();
+        var edge = new Dictionary<long, byte[]>();
+        using (var read = new NpgsqlCommand("SELECT position, hash FROM auditgen.tree_nodes WHERE log_id = $1 AND position = ANY($2)", connection))
+        {
+            read.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+            read.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = positions });
+            using var reader = read.ExecuteReader();
+            while (reader.Read())
+                edge[reader.GetInt64(0)] = reader.GetFieldValue<byte[]>(1);
+        }
+        var nodes = new EdgeNodeStore(size, edge);
+        var tree = new MerkleTree(nodes);
+        using (var records = new NpgsqlCommand($"SELECT {RecordRows.Columns} FROM auditgen.records WHERE log_id = $1 AND sequence >= $2 ORDER BY sequence", connection))
+        {
+            records.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+            records.Parameters.Add(new NpgsqlParameter<long> { TypedValue = size });
+            using var reader = records.ExecuteReader();
+            Span<byte> leaf = stackalloc byte[ChainHasher.HashSize];
+            while (reader.Read())
+            {
+                var sequence = reader.GetInt64(0);
+                if (sequence != tree.Size)
+                    throw new AuditStoreCorruptException(
+                        $"The Merkle tree of PostgreSQL log '{_logId}' lacks the leaf of sequence {tree.Size}, whose record is gone (deleted by retention?): the tree cannot be completed.");
+                try
+                {
+                    ChainHasher.ComputeRecordHash(RecordRows.Read(reader), leaf);
+                }
+                catch (Exception e) when (e is FormatException or ArgumentException)
+                {
+                    throw new AuditStoreCorruptException($"The record at sequence {sequence} of PostgreSQL log '{_logId}' cannot be hashed for the Merkle tree: {e.Message}", e);
+                }
+                tree.Append(leaf);
+            }
+        }
+        if (tree.Size != chainSize)
+            throw new AuditStoreCorruptException($"The Merkle tree of PostgreSQL log '{_logId}' could not be brought level with its {chainSize} records ({tree.Size}).");
+        return nodes;
     }
 
     // The batch's records as stored, when its transaction committed; null when none of them exists.
@@ -378,14 +587,13 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     }
 
     /// <inheritdoc />
-    /// <remarks>Checkpoints of PostgreSQL logs come with the Merkle tree's store for PostgreSQL (not yet).</remarks>
-    public bool SignsCheckpoints => false;
+    public bool SignsCheckpoints => _checkpoints is not null;
 
     /// <inheritdoc />
     public string Name => $"postgresql:{_logId}";
 
     /// <inheritdoc />
-    public TimeSpan? WakeInterval => null;
+    public TimeSpan? WakeInterval => _checkpoints?.Interval;
 
     /// <inheritdoc />
     public ValueTask AfterCommitAsync(SequencedBatch batch, List<TaskCompletionSource>? flushes)
