@@ -15,7 +15,7 @@ internal static class QueryCommand
 {
     public static Command Create(CliOutput io)
     {
-        var trailArgument = TrailArgument.Create();
+        var target = new TrailTargetOptions();
         var conversation = new Option<string?>("--conversation") { Description = "Only records of this conversation id.", HelpName = "id" };
         var user = new Option<string?>("--user") { Description = "Only records for this user id.", HelpName = "id" };
         var tool = new Option<string?>("--tool") { Description = "Only records of this tool name (e.g. lookup_patient).", HelpName = "name" };
@@ -47,8 +47,9 @@ internal static class QueryCommand
 
         var command = new Command("query", "List a trail's records, filtered. Exit 0: listed (possibly none); 2: bad filter; 3: missing or unreadable.")
         {
-            trailArgument, conversation, user, tool, action, from, to, limit, json,
+            conversation, user, tool, action, from, to, limit, json,
         };
+        target.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
         {
             var query = new AuditQuery
@@ -61,12 +62,12 @@ internal static class QueryCommand
                 To = parseResult.GetValue(to),
                 Limit = parseResult.GetValue(limit),
             };
-            return RunAsync(io, parseResult.GetRequiredValue(trailArgument), query, parseResult.GetValue(json), cancellationToken);
+            return RunAsync(io, target.Resolve(parseResult), query, parseResult.GetValue(json), cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(CliOutput io, string path, AuditQuery query, bool json, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliOutput io, TrailTarget target, AuditQuery query, bool json, CancellationToken cancellationToken)
     {
         if (query is { From: { } from, To: { } to } && from > to)
         {
@@ -77,8 +78,8 @@ internal static class QueryCommand
         var records = new List<AuditRecord>();
         try
         {
-            await using var trail = TrailFile.OpenReadOnly(path);
-            await foreach (var record in trail.QueryAsync(query, cancellationToken))
+            await using var trail = await target.OpenReadOnlyAsync(cancellationToken);
+            await foreach (var record in trail.Trail.QueryAsync(query, cancellationToken))
             {
                 if (json)
                     io.Out.WriteLine(System.Text.Encoding.UTF8.GetString(AuditRecordCodec.Serialize(record)));
@@ -86,7 +87,7 @@ internal static class QueryCommand
                     records.Add(record);
             }
         }
-        catch (Exception exception) when (TrailFile.Describe(exception, path) is { } message)
+        catch (Exception exception) when (target.Describe(exception) is { } message)
         {
             io.Fail(message);
             return ExitCodes.TrailUnavailable;

@@ -14,7 +14,7 @@ internal static class VerifyCommand
 {
     public static Command Create(CliOutput io)
     {
-        var trailArgument = TrailArgument.Create();
+        var target = new TrailTargetOptions();
         var jsonOption = new Option<bool>("--json") { Description = "Print the result as one JSON object." };
         var checkpointOption = new Option<string?>("--checkpoint")
         {
@@ -30,12 +30,12 @@ internal static class VerifyCommand
         var command = new Command("verify",
             "Verify a trail's hash chain, and against a signed checkpoint. Exit 0: intact; 1: tampered; 3: missing or unreadable; 4: bad checkpoint or key.")
         {
-            trailArgument,
             checkpointOption,
             keyOption,
             witnessOption,
             jsonOption,
         };
+        target.AddTo(command);
         command.Validators.Add(result =>
         {
             if (result.GetValue(keyOption) is not null && result.GetValue(checkpointOption) is null)
@@ -43,15 +43,16 @@ internal static class VerifyCommand
             if (result.GetValue(witnessOption) is { Length: > 0 } && result.GetValue(checkpointOption) is null)
                 result.AddError("--witness needs --checkpoint: it is the checkpoint the witness must have cosigned.");
         });
-        command.SetAction((parseResult, cancellationToken) => RunAsync(io, parseResult.GetRequiredValue(trailArgument),
+        command.SetAction((parseResult, cancellationToken) => RunAsync(io, target.Resolve(parseResult),
             parseResult.GetValue(checkpointOption), parseResult.GetValue(keyOption), parseResult.GetValue(witnessOption) ?? [],
             parseResult.GetValue(jsonOption), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliOutput io, string path, string? checkpointPath, string? key, string[] witnesses, bool json,
+    private static async Task<int> RunAsync(CliOutput io, TrailTarget target, string? checkpointPath, string? key, string[] witnesses, bool json,
         CancellationToken cancellationToken)
     {
+        var path = target.Display;
         SignedCheckpoint? checkpoint = null;
         var cosigned = new List<string>();
         if (checkpointPath is not null)
@@ -79,11 +80,12 @@ internal static class VerifyCommand
         VerificationResult result;
         try
         {
-            await using var trail = TrailFile.OpenReadOnly(path);
-            result = await VerificationProgress.RunAsync(io, trail.TreeSize,
+            await using var trail = await target.OpenReadOnlyAsync(cancellationToken);
+            var total = await trail.TreeSizeAsync(cancellationToken);
+            result = await VerificationProgress.RunAsync(io, total,
                 progress => trail.VerifyAsync(checkpoint, progress, cancellationToken).AsTask());
         }
-        catch (Exception exception) when (TrailFile.Describe(exception, path) is { } message)
+        catch (Exception exception) when (target.Describe(exception) is { } message)
         {
             io.Fail(message);
             if (json)
