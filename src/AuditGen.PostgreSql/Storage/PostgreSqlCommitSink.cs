@@ -284,7 +284,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     {
         actual = expected;
         var nodes = new EdgeNodeStore(expected.Chain.NextSequence, expected.Edge);
-        Link(commit, expected.Chain, new MerkleTree(nodes), batch);
+        var end = Link(commit, expected.Chain, new MerkleTree(nodes), batch);
         if (batch.Records.Count == 0)
             return true;
         if (TestHook is { } before)
@@ -304,7 +304,10 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             commands.Add(InsertNodes(nodes.Appended, batch));
             commands.Add(new NpgsqlBatchCommand("COMMIT"));
             AddFlush(commands, batch);
-            commands.Add(TailCommand());
+            var missed = new NpgsqlBatchCommand(TreeNodes.TailAfterMissSql);
+            missed.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+            missed.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = batch.Records[0].Id });
+            commands.Add(missed);
             using (var reader = optimistic.ExecuteReader())
                 actual = ReadTailResult(reader);
         }
@@ -314,6 +317,10 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             return false;
         }
         OneTripCommits++;
+        // Nobody appended between the expected tail and this batch: the tail is where the batch ended.
+        if (_attemptSigned is not null)
+            _knownCheckpointSequence = batch.Records[^1].Sequence;
+        actual = new LogTail(end, nodes.EdgeAfter(end.NextSequence), _knownCheckpointSequence);
         Committed(connection, batch, actual);
         return true;
     }

@@ -38,6 +38,13 @@ internal static class TreeNodes
         SELECT 2, max(sequence), NULL, NULL FROM auditgen.records WHERE log_id = $1 AND action = 'checkpoint_signed'
         """;
 
+    /// <summary>
+    /// <see cref="TailSql"/> only when the group commit whose first record id is <c>$2</c> did not go in (a missed
+    /// tail); otherwise no rows, and the writer continues from the tail its own commit left.
+    /// </summary>
+    public const string TailAfterMissSql =
+        "SELECT * FROM (" + TailSql + ") AS tail WHERE NOT EXISTS (SELECT 1 FROM auditgen.records WHERE log_id = $1 AND id = $2)";
+
     /// <summary>How many nodes the log's tree holds (one past the highest position).</summary>
     public const string NodeCountSql = "SELECT coalesce(max(position) + 1, 0) FROM auditgen.tree_nodes WHERE log_id = $1";
 
