@@ -43,4 +43,10 @@ public enum AuditAction
     ConversationEnded,
     /// <summary>error</summary>
     Error,
+    /// <summary>legal_hold_placed: a legal hold now keeps the records it covers from retention (details: the hold).</summary>
+    LegalHoldPlaced,
+    /// <summary>legal_hold_released: a legal hold no longer applies (details: the hold's id, who released it and why).</summary>
+    LegalHoldReleased,
+    /// <summary>retention_policy_changed: the retention configuration in force from here on (details: the canonical policy set).</summary>
+    RetentionPolicyChanged,
 }

@@ -9,6 +9,7 @@ public static class AuditWireNames
         "tool_failed", "data_accessed", "data_modified", "agent_response_generated", "prompt_changed",
         "model_changed", "access_granted", "access_revoked", "audit_log_accessed", "retention_applied",
         "archive_created", "subject_erased", "checkpoint_signed", "conversation_ended", "error",
+        "legal_hold_placed", "legal_hold_released", "retention_policy_changed",
     ];
 
     private static readonly string[] Domains = ["hipaa", "soc2", "financial", "pci", "gdpr", "eu_ai_act"];

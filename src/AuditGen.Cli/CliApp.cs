@@ -29,6 +29,7 @@ public static class CliApp
             CheckpointCommand.Create(io),
             ConsistencyCommand.Create(io),
             KeysCommand.Create(io),
+            StatsCommand.Create(io),
         };
 
         var parseResult = root.Parse(args);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using AuditGen.PostgreSql.Storage;
@@ -43,17 +44,24 @@ public sealed partial class PostgreSqlAuditTrail
         var sql = new StringBuilder($"SELECT {RecordRows.Columns} FROM auditgen.records WHERE log_id = $1 AND sequence > $2");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = LogId });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
+        // `condition` holds one `@` where the parameter goes.
         void Filter<T>(string condition, T value)
         {
             command.Parameters.Add(new NpgsqlParameter<T> { TypedValue = value });
-            sql.Append(" AND ").Append(condition).Append(" $").Append(command.Parameters.Count);
+            sql.Append(" AND ").Append(condition.Replace("@", "$" + command.Parameters.Count.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
         }
-        if (query.ConversationId is not null) Filter("conversation_id =", query.ConversationId);
-        if (query.UserId is not null) Filter("user_id =", query.UserId);
-        if (query.ToolName is not null) Filter("tool_name =", query.ToolName);
-        if (query.Action is { } action) Filter("action =", action.ToWireName());
-        if (query.From is { } from) Filter("timestamp_micros >=", RecordRows.CeilingMicros(from));
-        if (query.To is { } to) Filter("timestamp_micros <", RecordRows.CeilingMicros(to));
+        if (query.ConversationId is not null) Filter("conversation_id = @", query.ConversationId);
+        if (query.UserId is not null) Filter("user_id = @", query.UserId);
+        if (query.ToolName is not null) Filter("tool_name = @", query.ToolName);
+        if (query.Action is { } action) Filter("action = @", action.ToWireName());
+        if (query.ResourceType is not null) Filter("resource_type = @", query.ResourceType);
+        if (query.ResourceId is not null) Filter("resource_id = @", query.ResourceId);
+        if (query.SubjectId is not null) Filter("subject_id = @", query.SubjectId);
+        if (query.Outcome is { } outcome) Filter("outcome = @", outcome.ToWireName());
+        if (query.MinimumClassification is not null)
+            Filter("classification = ANY(@)", query.ClassificationsAtLeast().Select(c => c.ToWireName()).ToArray());
+        if (query.From is { } from) Filter("timestamp_micros >= @", RecordRows.CeilingMicros(from));
+        if (query.To is { } to) Filter("timestamp_micros < @", RecordRows.CeilingMicros(to));
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = count });
         sql.Append(" ORDER BY sequence LIMIT $").Append(command.Parameters.Count);
         command.CommandText = sql.ToString();

@@ -47,6 +47,22 @@ public sealed class AuditTrailOptions
     /// <summary>Open for reading and verification only: no write lock, appends fail.</summary>
     public bool ReadOnly { get; set; }
 
+    // Retention (issue 7)
+    /// <summary>
+    /// The retention configuration (domain → policy, custom policies, GDPR and EU AI Act periods) that retention plans
+    /// and applies by; <see langword="null"/> (the default) means the built-in policies (see
+    /// <see cref="AuditGen.Retention.RetentionPolicySet.BuiltIn"/>). Nothing expires on its own: retention runs only when
+    /// asked (<c>RetentionPlanner</c>, <c>auditgen retention</c>).
+    /// </summary>
+    public AuditGen.Retention.RetentionOptions? Retention { get; set; }
+
+    // Queries and statistics (issue 7).
+    /// <summary>
+    /// Volume alert rules for statistics passes (<see cref="Queries.AuditStatistics"/>): a daily ceiling and the
+    /// trailing-σ rule. <see langword="null"/> (the default): <see cref="Queries.VolumeAlertOptions.Default"/> (3σ over 14 days, no ceiling).
+    /// </summary>
+    public Queries.VolumeAlertOptions? VolumeAlerts { get; set; }
+
     private RedactionEngine? _redaction;
     private CachedLogger? _auditLogger;
 

@@ -19,6 +19,9 @@ public sealed class WireNameTests
     [InlineData(AuditAction.AuditLogAccessed, "audit_log_accessed")]
     [InlineData(AuditAction.SubjectErased, "subject_erased")]
     [InlineData(AuditAction.Error, "error")]
+    [InlineData(AuditAction.LegalHoldPlaced, "legal_hold_placed")]
+    [InlineData(AuditAction.LegalHoldReleased, "legal_hold_released")]
+    [InlineData(AuditAction.RetentionPolicyChanged, "retention_policy_changed")]
     public void Actions_use_the_names_the_design_lists(AuditAction action, string expected)
     {
         Assert.Equal(expected, action.ToWireName());

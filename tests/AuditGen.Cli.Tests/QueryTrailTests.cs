@@ -12,6 +12,11 @@ public sealed class QueryTrailTests
         return (folder, path);
     }
 
+    // The sample trail is restricted: reading it is audited, so every listing names its reader.
+    private static readonly string[] Auditor = ["--reader", "auditor.bob", "--role", "auditor"];
+
+    private static Task<CliRun> QueryAsAuditor(params string[] args) => CliRun.Of([.. args, .. Auditor]);
+
     private static List<JsonElement> JsonLines(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => JsonDocument.Parse(line).RootElement.Clone())
@@ -23,7 +28,7 @@ public sealed class QueryTrailTests
         var (folder, path) = await TrailAsync();
         using var _ = folder;
 
-        var run = await CliRun.Of("query", path, "--json");
+        var run = await QueryAsAuditor("query", path, "--json");
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         var records = JsonLines(run.Output);
@@ -38,7 +43,7 @@ public sealed class QueryTrailTests
         var (folder, path) = await TrailAsync();
         using var _ = folder;
 
-        var run = await CliRun.Of("query", path, "--conversation", "conv-nurse", "--json");
+        var run = await QueryAsAuditor("query", path, "--conversation", "conv-nurse", "--json");
 
         var records = JsonLines(run.Output);
         Assert.Equal(2, records.Count);
@@ -51,7 +56,7 @@ public sealed class QueryTrailTests
         var (folder, path) = await TrailAsync();
         using var _ = folder;
 
-        var run = await CliRun.Of("query", path, "--user", "dr.grey", "--json");
+        var run = await QueryAsAuditor("query", path, "--user", "dr.grey", "--json");
 
         var records = JsonLines(run.Output);
         Assert.Equal(4, records.Count);
@@ -64,7 +69,7 @@ public sealed class QueryTrailTests
         var (folder, path) = await TrailAsync();
         using var _ = folder;
 
-        var run = await CliRun.Of("query", path, "--tool", "lookup_patient", "--action", "tool_failed", "--json");
+        var run = await QueryAsAuditor("query", path, "--tool", "lookup_patient", "--action", "tool_failed", "--json");
 
         var failed = Assert.Single(JsonLines(run.Output));
         Assert.Equal("tool_failed", failed.GetProperty("action").GetString());
@@ -78,7 +83,7 @@ public sealed class QueryTrailTests
         var (folder, path) = await TrailAsync();
         using var _ = folder;
 
-        var run = await CliRun.Of("query", path, "--limit", "2", "--json");
+        var run = await QueryAsAuditor("query", path, "--limit", "2", "--json");
 
         Assert.Equal(2, JsonLines(run.Output).Count);
     }
@@ -101,7 +106,7 @@ public sealed class QueryTrailTests
         var (folder, path) = await TrailAsync();
         using var _ = folder;
 
-        var run = await CliRun.Of("query", path, "--conversation", "conv-doctor");
+        var run = await QueryAsAuditor("query", path, "--conversation", "conv-doctor");
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         Assert.Contains("get_lab_results", run.Output);

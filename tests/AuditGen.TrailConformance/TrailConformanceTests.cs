@@ -7,7 +7,7 @@ namespace AuditGen.TrailConformance;
 /// What every store must do, whatever it is: LiteDB + journal, PostgreSQL, or the next one. A store's test project
 /// derives one class from this, opening its trail and editing its storage the way an attacker with write access would.
 /// </summary>
-public abstract class TrailConformanceTests : IAsyncLifetime
+public abstract partial class TrailConformanceTests : IAsyncLifetime
 {
     private readonly List<IAuditTrail> _open = [];
 

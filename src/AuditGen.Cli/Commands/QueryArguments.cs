@@ -27,6 +27,33 @@ internal static class QueryArguments
         return null;
     }
 
+    public static AuditOutcome? ParseOutcome(ArgumentResult result)
+    {
+        var text = SingleToken(result);
+        if (AuditWireNames.TryParseOutcome(text, out var outcome))
+            return outcome;
+        result.AddError($"--outcome: unknown outcome '{text}'. Use one of: {string.Join(", ", Enum.GetValues<AuditOutcome>().Select(o => o.ToWireName()))}.");
+        return null;
+    }
+
+    public static DataClass? ParseClassification(ArgumentResult result)
+    {
+        var text = SingleToken(result);
+        if (AuditWireNames.TryParseDataClass(text, out var classification))
+            return classification;
+        result.AddError($"--min-classification: unknown classification '{text}'. Use one of: {string.Join(", ", Enum.GetValues<DataClass>().Select(c => c.ToWireName()))}.");
+        return null;
+    }
+
+    public static AuditGen.Queries.AuditReaderRole? ParseRole(ArgumentResult result)
+    {
+        var text = SingleToken(result);
+        if (AuditGen.Queries.AuditReaderRoles.TryParse(text, out var role))
+            return role;
+        result.AddError($"--role: unknown role '{text}'. Use one of: auditor (everything in full), admin (restricted records redacted), operator (confidential and restricted records redacted).");
+        return null;
+    }
+
     public static int? ParseLimit(ArgumentResult result)
     {
         var text = SingleToken(result);

@@ -18,7 +18,8 @@ internal static class AuditTrailConfiguration
     public const string MaxCapturedValueLengthKey = "MaxCapturedValueLength";
 
     private static readonly string[] KnownKeys =
-        [LiteDbPathKey, FailurePolicyKey, HmacKeyKey, HmacKeyIdKey, MaxBatchSizeKey, QueueCapacityKey, MaxCapturedValueLengthKey];
+        [LiteDbPathKey, FailurePolicyKey, HmacKeyKey, HmacKeyIdKey, MaxBatchSizeKey, QueueCapacityKey, MaxCapturedValueLengthKey,
+            Retention.RetentionConfiguration.SectionKey];
 
     private static readonly string[] PolicyNames = Enum.GetNames<AuditFailurePolicy>();
 
@@ -59,6 +60,7 @@ internal static class AuditTrailConfiguration
         ReadInt(section, MaxBatchSizeKey, 1, v => options.MaxBatchSize = v, problems);
         ReadInt(section, QueueCapacityKey, 1, v => options.QueueCapacity = v, problems);
         ReadInt(section, MaxCapturedValueLengthKey, 0, v => options.MaxCapturedValueLength = v, problems);
+        Retention.RetentionConfiguration.Apply(section.GetSection(Retention.RetentionConfiguration.SectionKey), options, problems);
         return problems;
     }
 

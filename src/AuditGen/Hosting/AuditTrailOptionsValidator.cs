@@ -36,6 +36,8 @@ internal sealed class AuditTrailOptionsValidator(AuditTrailBuilder builder, IEnu
             problems.Add($"QueueCapacity is {options.QueueCapacity}; it must be at least 1.");
         if (options.MaxCapturedValueLength < 0)
             problems.Add($"MaxCapturedValueLength is {options.MaxCapturedValueLength}; it must not be negative.");
+        if (options.Retention is { } retention)
+            problems.AddRange(Retention.RetentionPolicySet.Validate(retention));
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }

@@ -130,6 +130,51 @@ internal sealed class ChainVerifier
     /// <summary>The hash the next record must chain onto.</summary>
     public string PreviousHash => _previousHex;
 
+    /// <summary>
+    /// Checks the next stored entry when it is a pruned stub (an archived record whose content left the live store): it
+    /// keeps only its chain hash and leaf, so its link is checked as <c>hash == SHA-256("auditgen:v1" ‖ previous ‖ leaf)</c>.
+    /// The archived record itself is checked against the stub by the archive verification.
+    /// </summary>
+    public bool ObserveStub(long position, string hash, ReadOnlySpan<byte> leaf)
+    {
+        if (_failure is not null)
+            return false;
+        if (_missingSequence is { } missing)
+        {
+            if (position == missing)
+                Fail(missing, VerificationFailure.Reorder,
+                    $"Sequence {missing} is out of place: {_missingContext}, and a stub of sequence {missing} appears later.");
+            return _failure is null;
+        }
+        _checked++;
+        if (position < _expected)
+            return Fail(_expected, VerificationFailure.Reorder,
+                $"Sequence {_expected} expected, but a pruned stub of sequence {position}, which came earlier, is stored: a record is repeated or out of order.");
+        if (position > _expected)
+        {
+            _missingSequence = _expected;
+            _missingContext = $"the store skips from position {_expected - 1} to {position}";
+            return true;
+        }
+
+        Span<byte> previous = stackalloc byte[ChainHasher.HashSize];
+        Span<byte> chained = stackalloc byte[ChainHasher.HashSize];
+        if (!HashHex.TryDecode(_previousHex, previous))
+            return Fail(_expected, VerificationFailure.Malformed, $"The hash before sequence {_expected} is not 64 lower-case hex digits.");
+        ChainHasher.ComputeChain(previous, leaf, chained);
+        var expectedHash = HashHex.Encode(chained);
+        if (!string.Equals(expectedHash, hash, StringComparison.Ordinal))
+            return Fail(_expected, VerificationFailure.HashMismatch,
+                $"Sequence {_expected} (pruned stub): stored hash {HashHex.Short(hash)}, but its leaf chained onto " +
+                $"{(_expected == 0 ? "the genesis hash" : $"the hash of sequence {_expected - 1}")} gives {HashHex.Short(expectedHash)}; the stub or its neighbour was edited.");
+
+        _previousHex = hash;
+        _headHash = hash;
+        _expected++;
+        _onAccepted?.Invoke(null, leaf);
+        return true;
+    }
+
     /// <summary>Reports a stored record that could not be read back as a record.</summary>
     public bool ObserveMalformed(long position, string problem)
     {
@@ -164,5 +209,5 @@ internal sealed class ChainVerifier
     }
 }
 
-/// <summary>A record that verified and chained, with its leaf hash (its Merkle leaf).</summary>
-internal delegate void AcceptedRecord(AuditRecord record, ReadOnlySpan<byte> leaf);
+/// <summary>A record that verified and chained, with its leaf hash (its Merkle leaf); <see langword="null"/> for a pruned stub.</summary>
+internal delegate void AcceptedRecord(AuditRecord? record, ReadOnlySpan<byte> leaf);

@@ -90,6 +90,13 @@ public sealed class FileSpoolAlertSink : IAuditAlertSink, IDisposable
                 failure.Exception, spoolError)));
     }
 
+    /// <summary>Passes a volume alert on to the next sink (nothing is spooled: no record was lost).</summary>
+    public void OnVolumeAlert(Queries.VolumeAlert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        _next?.OnVolumeAlert(alert);
+    }
+
     /// <summary>Closes the spool file. Failures reported afterwards are not spooled (they are counted and passed on).</summary>
     public void Dispose()
     {

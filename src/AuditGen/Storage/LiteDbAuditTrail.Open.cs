@@ -47,7 +47,11 @@ public sealed partial class LiteDbAuditTrail
             // The tree file is trusted up to its last sync point; the leaves after it are recomputed from the journal.
             var catchUp = new TreeCatchUp(treeStore is null ? long.MaxValue : Math.Min(treeStore.SyncedLeafCount, MerkleTree.LeafCountFor(treeStore.NodeCount)));
             journal = journalOpener(fullPath + ".journal", options.ReadOnly);
+            // An interrupted prune is redone before anything reads the journal (a frame it tore is rewritten first).
+            var prune = options.ReadOnly ? null : RedoInterruptedPrune(fullPath, journal);
             var state = Recover(journal, records, storeEnd, storeTailHash, options.ReadOnly, catchUp);
+            if (prune is not null)
+                FinishPrune(fullPath, database, records, prune.Value.Intent, prune.Value.Hashes);
             if (treeStore is not null)
             {
                 tree = TrailTree.Attach(treeStore, catchUp, state.FrameCount);
@@ -227,6 +231,19 @@ public sealed partial class LiteDbAuditTrail
         }
     }
 
+    // An archived record's stub, replayed into a query store that lost it (LiteDB's commits are not durable).
+    private static BsonDocument ReplayStub(string journalPath, JournalFrame frame, ChainVerifier replay)
+    {
+        var sequence = frame.Header.Sequence;
+        var leaf = new byte[ChainHasher.HashSize];
+        if (!JournalStub.TryRead(frame.Payload.Span, leaf, out var segment, out var problem))
+            throw new AuditStoreCorruptException($"The journal '{journalPath}' holds an unreadable pruned stub at sequence {sequence}: {problem}.");
+        if (!replay.ObserveStub(sequence, frame.Header.Hash, leaf))
+            throw new AuditStoreCorruptException(
+                $"The journal '{journalPath}' stub at sequence {sequence} does not chain onto the query store's tail: {replay.Complete().Reason}");
+        return LiteDbStubs.ToDocument(sequence, frame.Header.Hash, leaf, segment!);
+    }
+
     // Scans the journal: checks every frame, checks it agrees with the query store's tail, replays what the store lacks
     // (writer) and cuts off a torn final group commit.
     private static JournalState Recover(IJournalFile journal, ILiteCollection<BsonDocument> records, long storeEnd, string? storeTailHash, bool readOnly,
@@ -263,6 +280,11 @@ public sealed partial class LiteDbAuditTrail
             if (sequence < storeEnd || readOnly)
                 continue;
 
+            if (JournalStub.IsStub(frame.Payload.Span))
+            {
+                pending.Add(ReplayStub(journal.Path, frame, replay));
+                continue;
+            }
             AuditRecord record;
             try
             {

@@ -47,16 +47,7 @@ public sealed partial class LiteDbAuditTrail
         CheckTreeSize(size, nameof(treeSize));
         if (sequence < 0 || sequence >= size)
             throw new ArgumentOutOfRangeException(nameof(sequence), sequence, $"A tree of {size} records holds sequences 0 to {size - 1}.");
-        var record = await ReadRecordAsync(sequence, cancellationToken).ConfigureAwait(false);
-        var leaf = new byte[ChainHasher.HashSize];
-        try
-        {
-            ChainHasher.ComputeRecordHash(record, leaf);
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException)
-        {
-            throw new AuditStoreCorruptException($"The record at sequence {sequence} of '{_path}' cannot be hashed: {e.Message}", e);
-        }
+        var leaf = ReadStubLeaf(sequence) ?? await ReadLeafAsync(sequence, cancellationToken).ConfigureAwait(false);
         var tree = Tree;
         lock (tree.Gate)
             return new InclusionProof(sequence, size, leaf, tree.Tree.InclusionProof(sequence, size), tree.Tree.RootAt(size));
@@ -95,6 +86,36 @@ public sealed partial class LiteDbAuditTrail
         var available = TreeSize;
         if (size < 0 || size > available)
             throw new ArgumentOutOfRangeException(name, size, $"The trail '{_path}' holds {available} records.");
+    }
+
+    private async ValueTask<byte[]> ReadLeafAsync(long sequence, CancellationToken cancellationToken)
+    {
+        var record = await ReadRecordAsync(sequence, cancellationToken).ConfigureAwait(false);
+        var leaf = new byte[ChainHasher.HashSize];
+        try
+        {
+            ChainHasher.ComputeRecordHash(record, leaf);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new AuditStoreCorruptException($"The record at sequence {sequence} of '{_path}' cannot be hashed: {e.Message}", e);
+        }
+        return leaf;
+    }
+
+    // An archived record's proof uses the leaf its stub keeps (the archived record's own leaf, checked by archive verification).
+    private byte[]? ReadStubLeaf(long sequence)
+    {
+        if (_records.FindById(sequence) is not { } document || !LiteDbStubs.IsStub(document))
+            return null;
+        try
+        {
+            return LiteDbStubs.Read(document).Leaf;
+        }
+        catch (FormatException e)
+        {
+            throw new AuditStoreCorruptException($"The pruned stub at sequence {sequence} of '{_path}' cannot be read: {e.Message}", e);
+        }
     }
 
     private async ValueTask<AuditRecord> ReadRecordAsync(long sequence, CancellationToken cancellationToken)

@@ -40,6 +40,9 @@ public sealed partial class LiteDbAuditTrail
         return result;
     }
 
+    /// <summary>A pruned stub met by the verification: its sequence, chain hash, leaf and segment.</summary>
+    private delegate void StubObserver(long sequence, string hash, ReadOnlySpan<byte> leaf, string segment);
+
     /// <summary>One verification pass over the query store and the journal in lockstep.</summary>
     private sealed class TrailVerification
     {
@@ -60,7 +63,7 @@ public sealed partial class LiteDbAuditTrail
             _store = new ChainVerifier(checkpoint is null && progress is null ? null : Accepted);
         }
 
-        private void Accepted(AuditRecord record, ReadOnlySpan<byte> leaf)
+        private void Accepted(AuditRecord? record, ReadOnlySpan<byte> leaf)
         {
             _checkpoint?.Observe(record, leaf);
             if (++_accepted % ProgressEvery == 0)
@@ -71,11 +74,14 @@ public sealed partial class LiteDbAuditTrail
         private VerificationResult? _mismatch;
         private JournalReader _reader = null!;
         private JournalFrameHeader? _lastFrame;
+        private bool _lastFrameIsStub;
 
         public VerificationResult Run()
         {
             var writer = trail._writer;
             var sink = trail._sink;
+            // No frame is rewritten into a stub while this pass reads (archival waits for it).
+            using var rewrites = trail._rewriteGate.Read();
             using var stream = trail._journal.OpenRead();
             using var reader = new JournalReader(stream, trail._journal.Path, sink is null ? null : () => sink.DurableLength);
             _reader = reader;
@@ -132,7 +138,15 @@ public sealed partial class LiteDbAuditTrail
                     CompareWithJournal(position, document);
                     try
                     {
-                        _store.Observe(position, LiteDbRecordMapping.FromDocument(document));
+                        if (LiteDbStubs.IsStub(document))
+                        {
+                            var (hash, leaf, _) = LiteDbStubs.Read(document);
+                            _store.ObserveStub(position, hash, leaf);
+                        }
+                        else
+                        {
+                            _store.Observe(position, LiteDbRecordMapping.FromDocument(document));
+                        }
                     }
                     catch (FormatException e)
                     {
@@ -159,6 +173,10 @@ public sealed partial class LiteDbAuditTrail
             if (_lastFrame is { } frame && frame.Sequence == position && storedHash != frame.Hash)
                 _mismatch = Failed(position, VerificationFailure.JournalMismatch,
                     $"Sequence {position}: the query store's record has hash {HashHex.Short(storedHash)}, the journal's has {HashHex.Short(frame.Hash)}.");
+            else if (_lastFrame is { } same && same.Sequence == position && LiteDbStubs.IsStub(document) != _lastFrameIsStub)
+                _mismatch = Failed(position, VerificationFailure.JournalMismatch, _lastFrameIsStub
+                    ? $"Sequence {position} was archived (the journal holds its stub), but the query store still holds its content."
+                    : $"Sequence {position}: the query store holds an archived record's stub, but the journal holds the record.");
         }
 
         // Reads journal frames up to and including sequence `upTo`, checking the journal's own chain.
@@ -172,6 +190,12 @@ public sealed partial class LiteDbAuditTrail
         {
             _lastFrame = frame.Header;
             var sequence = frame.Header.Sequence;
+            _lastFrameIsStub = JournalStub.IsStub(frame.Payload.Span);
+            if (_lastFrameIsStub)
+            {
+                FeedStub(frame, alsoStore);
+                return;
+            }
             // The journal's own chain, checked from the frame's bytes when they are laid out as the writer writes them
             // (no parse, no re-encode); anything else takes the full path below, which names the problem.
             if (!alsoStore && TryAcceptFromBytes(frame))
@@ -195,6 +219,26 @@ public sealed partial class LiteDbAuditTrail
             if (alsoStore)
                 _store.Observe(sequence, record);
         }
+
+        private void FeedStub(JournalFrame frame, bool alsoStore)
+        {
+            var sequence = frame.Header.Sequence;
+            Span<byte> leaf = stackalloc byte[ChainHasher.HashSize];
+            if (!JournalStub.TryRead(frame.Payload.Span, leaf, out var segment, out var problem))
+            {
+                _journalChain.ObserveMalformed(sequence, $"pruned stub: {problem}");
+                if (alsoStore)
+                    _store.ObserveMalformed(sequence, $"journal stub: {problem}");
+                return;
+            }
+            _journalChain.ObserveStub(sequence, frame.Header.Hash, leaf);
+            if (alsoStore)
+                _store.ObserveStub(sequence, frame.Header.Hash, leaf);
+            StubSeen?.Invoke(sequence, frame.Header.Hash, leaf, segment!);
+        }
+
+        /// <summary>Sees every stub of the journal's chain in sequence order (the archive verification fills them).</summary>
+        public StubObserver? StubSeen { get; init; }
 
         private bool TryAcceptFromBytes(JournalFrame frame)
         {

@@ -85,8 +85,10 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
             var page = ReadPage(filter, after, storeEnd, wanted);
             foreach (var (position, record) in page)
             {
-                yield return record;
                 after = position;
+                if (record is null)
+                    continue; // an archived record's stub: its content is in an archive segment
+                yield return record;
                 remaining--;
             }
             if (page.Count < wanted)
@@ -154,17 +156,23 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
         return last is null ? 0 : LiteDbRecordMapping.PositionOf(last) + 1;
     }
 
-    private List<(long Position, AuditRecord Record)> ReadPage(BsonExpression? filter, long after, long before, int count)
+    // Stubs of archived records come back as (position, null), so callers can page on the documents read.
+    private List<(long Position, AuditRecord? Record)> ReadPage(BsonExpression? filter, long after, long before, int count)
     {
         var range = Query.And(Query.GT("_id", after), Query.LT("_id", before));
         // Unfiltered, the primary-key index scan already yields _id order; a filter may pick another index, so sort.
         var documents = filter is null
             ? _records.Query().Where(range).Limit(count).ToList()
             : _records.Query().Where(Query.And(filter, range)).OrderBy("_id").Limit(count).ToList();
-        var page = new List<(long, AuditRecord)>(documents.Count);
+        var page = new List<(long, AuditRecord?)>(documents.Count);
         foreach (var document in documents)
         {
             var position = LiteDbRecordMapping.PositionOf(document);
+            if (LiteDbStubs.IsStub(document))
+            {
+                page.Add((position, null));
+                continue;
+            }
             try
             {
                 page.Add((position, LiteDbRecordMapping.FromDocument(document)));
@@ -184,7 +192,7 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
         using var reader = new JournalReader(stream, _journal.Path);
         while (reader.TryReadNext(out var frame))
         {
-            if (frame.Header.Sequence < from)
+            if (frame.Header.Sequence < from || JournalStub.IsStub(frame.Payload.Span))
                 continue;
             AuditRecord record;
             try

@@ -32,6 +32,9 @@ internal static class LiteDbRecordMapping
         collection.EnsureIndex("toolName");
         collection.EnsureIndex("action");
         collection.EnsureIndex(TimestampMicros);
+        // Queries by resource and by data subject (audits of one patient's record, erasure of one subject).
+        collection.EnsureIndex("resourceId");
+        collection.EnsureIndex("subjectId");
     }
 
     /// <summary>The document for <paramref name="record"/> stored at <paramref name="position"/>.</summary>
@@ -150,6 +153,12 @@ internal static class LiteDbRecordMapping
         if (query.UserId is not null) parts.Add(Query.EQ("userId", query.UserId));
         if (query.ToolName is not null) parts.Add(Query.EQ("toolName", query.ToolName));
         if (query.Action is { } action) parts.Add(Query.EQ("action", action.ToWireName()));
+        if (query.ResourceType is not null) parts.Add(Query.EQ("resourceType", query.ResourceType));
+        if (query.ResourceId is not null) parts.Add(Query.EQ("resourceId", query.ResourceId));
+        if (query.SubjectId is not null) parts.Add(Query.EQ("subjectId", query.SubjectId));
+        if (query.Outcome is { } outcome) parts.Add(Query.EQ("outcome", outcome.ToWireName()));
+        if (query.MinimumClassification is not null)
+            parts.Add(Query.In("classification", query.ClassificationsAtLeast().Select(c => new BsonValue(c.ToWireName())).ToArray()));
         if (query.From is { } from) parts.Add(Query.GTE(TimestampMicros, CeilingMicros(from)));
         if (query.To is { } to) parts.Add(Query.LT(TimestampMicros, CeilingMicros(to)));
         return parts.Count switch
@@ -161,13 +170,7 @@ internal static class LiteDbRecordMapping
     }
 
     /// <summary>Whether <paramref name="record"/> matches <paramref name="query"/> (for records not yet in LiteDB).</summary>
-    public static bool Matches(AuditQuery query, AuditRecord record) =>
-        (query.ConversationId is null || query.ConversationId == record.ConversationId)
-        && (query.UserId is null || query.UserId == record.UserId)
-        && (query.ToolName is null || query.ToolName == record.ToolName)
-        && (query.Action is null || query.Action == record.Action)
-        && (query.From is null || record.Timestamp >= query.From)
-        && (query.To is null || record.Timestamp < query.To);
+    public static bool Matches(AuditQuery query, AuditRecord record) => query.Matches(record);
 
     /// <summary>Unix microseconds of a timestamp.</summary>
     public static long ToMicros(DateTimeOffset timestamp) => (timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;

@@ -88,9 +88,24 @@ public static partial class AuditTrail
             throw new AuditStoreCorruptException($"The journal '{journalPath}' is not an AuditGen journal: {headerProblem}.");
 
         var previousHash = HashHex.Zero;
+        Span<byte> leaf = stackalloc byte[ChainHasher.HashSize];
+        Span<byte> previous = stackalloc byte[ChainHasher.HashSize];
+        Span<byte> chained = stackalloc byte[ChainHasher.HashSize];
         while (reader.TryReadNext(out var frame))
         {
             var sequence = frame.Header.Sequence;
+            if (JournalStub.IsStub(frame.Payload.Span))
+            {
+                // An archived record's stub: its link is its leaf chained onto the previous hash.
+                if (!JournalStub.TryRead(frame.Payload.Span, leaf, out _, out var stubProblem))
+                    throw Broken(journalPath, sequence, $"its pruned stub cannot be read: {stubProblem}");
+                HashHex.TryDecode(previousHash, previous);
+                ChainHasher.ComputeChain(previous, leaf, chained);
+                if (!string.Equals(HashHex.Encode(chained), frame.Header.Hash, StringComparison.Ordinal))
+                    throw Broken(journalPath, sequence, $"its pruned stub's leaf does not chain onto {(sequence == 0 ? "the genesis hash" : $"the hash of sequence {sequence - 1}")} to its hash {HashHex.Short(frame.Header.Hash)}");
+                previousHash = frame.Header.Hash;
+                continue;
+            }
             AuditRecord record;
             try
             {
@@ -144,7 +159,9 @@ public static partial class AuditTrail
         long indexed = 0;
         while (indexed < count && reader.TryReadNext(out var frame))
         {
-            pending.Add(LiteDbRecordMapping.ToDocument(frame.Header.Sequence, AuditRecordCodec.Deserialize(frame.Payload.Span)));
+            pending.Add(JournalStub.IsStub(frame.Payload.Span)
+                ? StubDocument(frame)
+                : LiteDbRecordMapping.ToDocument(frame.Header.Sequence, AuditRecordCodec.Deserialize(frame.Payload.Span)));
             indexed++;
             if (pending.Count == RebuildChunk)
             {
@@ -157,6 +174,13 @@ public static partial class AuditTrail
         if (indexed != count)
             throw new AuditStoreCorruptException(
                 $"The journal '{journalPath}' changed during the rebuild: {count} records were verified but only {indexed} could be read back.");
+    }
+
+    private static BsonDocument StubDocument(JournalFrame frame)
+    {
+        var leaf = new byte[ChainHasher.HashSize];
+        JournalStub.TryRead(frame.Payload.Span, leaf, out var segment, out _);
+        return LiteDbStubs.ToDocument(frame.Header.Sequence, frame.Header.Hash, leaf, segment!);
     }
 
     private static AuditStoreCorruptException Broken(string journalPath, long sequence, string what, Exception? inner = null)

@@ -132,6 +132,14 @@ internal sealed class TreeCatchUp(long from)
     {
         if (frame.Header.Sequence < From)
             return;
+        if (JournalStub.IsStub(frame.Payload.Span))
+        {
+            var stubLeaf = new byte[ChainHasher.HashSize];
+            if (!JournalStub.TryRead(frame.Payload.Span, stubLeaf, out _, out var problem))
+                throw new AuditStoreCorruptException($"The journal '{journalPath}' holds an unreadable pruned stub at sequence {frame.Header.Sequence}: {problem}.");
+            Leaves.Add(stubLeaf);
+            return;
+        }
         AuditRecord record;
         try
         {

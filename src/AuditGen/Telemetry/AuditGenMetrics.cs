@@ -60,6 +60,10 @@ internal static class AuditGenMetrics
     public static Counter<long> CheckpointExportFailures { get; } = Meter.CreateCounter<long>(
         CheckpointExportFailuresName, unit: "{checkpoint}", description: "Signed checkpoints that could not be written to the export folder.");
 
+    /// <summary>Days whose record volume broke an alert rule in a statistics pass. Tag: <c>auditgen.alert.kind</c> (<c>ceiling</c> or <c>deviation</c>).</summary>
+    public static Counter<long> VolumeAlerts { get; } = Meter.CreateCounter<long>(
+        AuditGenTelemetry.VolumeAlertsName, unit: "{alert}", description: "Days whose audit record volume exceeded the ceiling or the trailing-mean deviation limit.");
+
     // The OpenTelemetry GenAI semantic conventions' advice for gen_ai.*.duration.
     private static IReadOnlyList<double> DurationBuckets =>
         [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];

@@ -19,7 +19,7 @@ namespace AuditGen.Telemetry;
 /// leads to its trace and a span to its records.</para>
 /// <para><b>Metrics.</b> <c>gen_ai.execute_tool.duration</c> (s), <c>auditgen.records.appended</c>,
 /// <c>auditgen.append.duration</c> (s), <c>auditgen.queue.depth</c>, <c>auditgen.verification.failures</c>,
-/// <c>auditgen.append.failures</c>, <c>auditgen.spool.failures</c>.</para>
+/// <c>auditgen.append.failures</c>, <c>auditgen.spool.failures</c>, <c>auditgen.volume.alerts</c>.</para>
 /// <para><b>No personal data.</b> No tag carries an argument, a result, a subject or resource id, a user id or an
 /// exception message: only tool, conversation and agent names, ids AuditGen generates, type names and counts.</para>
 /// <para>Without a listener nothing is allocated or measured: the source and the instruments are checked first.</para>
@@ -39,6 +39,11 @@ public static class AuditGenTelemetry
     public const string QueueDepthName = "auditgen.queue.depth";
     /// <summary>The <c>auditgen.verification.failures</c> counter.</summary>
     public const string VerificationFailuresName = "auditgen.verification.failures";
+
+    /// <summary>The <c>auditgen.volume.alerts</c> counter (statistics passes).</summary>
+    public const string VolumeAlertsName = "auditgen.volume.alerts";
+    /// <summary>Tag of <c>auditgen.volume.alerts</c>: the rule broken (<c>ceiling</c> or <c>deviation</c>).</summary>
+    public const string AlertKindTag = "auditgen.alert.kind";
 
     /// <summary>The <c>execute_tool</c> operation name.</summary>
     public const string ExecuteToolOperation = "execute_tool";

@@ -47,5 +47,9 @@ internal sealed class GatedJournalFile(IJournalFile inner) : IJournalFile
 
     public Stream OpenRead() => inner.OpenRead();
 
+    public void WriteAt(long offset, ReadOnlySpan<byte> data) => inner.WriteAt(offset, data);
+
+    public void FlushWritesAtToDisk() => inner.FlushWritesAtToDisk();
+
     public void Dispose() => inner.Dispose();
 }

@@ -32,11 +32,11 @@ internal sealed class CheckpointVerifier
     /// <summary>The checkpoint verified against.</summary>
     public SignedCheckpoint External => _external;
 
-    /// <summary>Takes the next verified record (sequence = the tree size so far) and its leaf hash.</summary>
-    public void Observe(AuditRecord record, ReadOnlySpan<byte> leaf)
+    /// <summary>Takes the next verified record (sequence = the tree size so far; <see langword="null"/> for a pruned stub, never a checkpoint) and its leaf hash.</summary>
+    public void Observe(AuditRecord? record, ReadOnlySpan<byte> leaf)
     {
         _endsAtAuthenticCheckpoint = false;
-        if (record.Action == AuditAction.CheckpointSigned)
+        if (record?.Action == AuditAction.CheckpointSigned)
             CheckInTrailCheckpoint(record);
         _tree.Append(leaf);
         if (_tree.Size == _external.Checkpoint.TreeSize)

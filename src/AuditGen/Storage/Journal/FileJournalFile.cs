@@ -4,6 +4,7 @@ namespace AuditGen.Storage.Journal;
 internal sealed class FileJournalFile : IJournalFile
 {
     private readonly FileStream? _stream;
+    private FileStream? _rewriter;
 
     private FileJournalFile(string path, FileStream? stream)
     {
@@ -17,7 +18,7 @@ internal sealed class FileJournalFile : IJournalFile
         if (readOnly)
             return new FileJournalFile(path, null);
         var created = !File.Exists(path);
-        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.None);
+        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0, FileOptions.None);
         try
         {
             if (created)
@@ -59,7 +60,29 @@ internal sealed class FileJournalFile : IJournalFile
             : Stream.Null;
 
     /// <inheritdoc />
-    public void Dispose() => _stream?.Dispose();
+    /// <remarks>
+    /// Through a second handle of its own (the appending stream is shared with <see cref="FileShare.ReadWrite"/> for it;
+    /// the trail's write lock keeps other processes out), so the appender's position is never touched.
+    /// </remarks>
+    public void WriteAt(long offset, ReadOnlySpan<byte> data)
+    {
+        _ = Writable;
+        if (offset < JournalFormat.FileHeaderLength)
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, "A rewrite must lie inside the journal's frames, after its header.");
+        var rewriter = _rewriter ??= new FileStream(Path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        rewriter.Seek(offset, SeekOrigin.Begin);
+        rewriter.Write(data);
+    }
+
+    /// <inheritdoc />
+    public void FlushWritesAtToDisk() => _rewriter?.Flush(flushToDisk: true);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _rewriter?.Dispose();
+        _stream?.Dispose();
+    }
 
     private FileStream Writable => _stream ?? throw new InvalidOperationException($"The journal '{Path}' is open read-only.");
 }

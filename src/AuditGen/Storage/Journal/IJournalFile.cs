@@ -23,6 +23,15 @@ internal interface IJournalFile : IDisposable
 
     /// <summary>Opens an independent reader positioned at the start of the file.</summary>
     Stream OpenRead();
+
+    /// <summary>
+    /// Overwrites <paramref name="data"/> at <paramref name="offset"/> (before the end) without moving the append
+    /// position: archival replaces archived frames by stubs of the same length while the writer appends at the tail.
+    /// </summary>
+    void WriteAt(long offset, ReadOnlySpan<byte> data);
+
+    /// <summary>Makes every <see cref="WriteAt"/> so far durable (fsync).</summary>
+    void FlushWritesAtToDisk();
 }
 
 /// <summary>Opens a journal file: for appending (created if missing) or, when <paramref name="readOnly"/>, for reading only.</summary>
