@@ -83,16 +83,29 @@ public sealed class PostgreSqlTrailTests(PostgresDatabase database) : IClassFixt
     }
 
     [StoreFact]
-    public async Task Query_lists_a_postgres_logs_records_filtered_like_a_file()
+    public async Task Query_with_a_reader_lists_a_postgres_logs_records_filtered_like_a_file_and_records_the_access()
     {
         await CreateLogAsync();
 
-        var run = await CliRun.Of("query", Uri, "--log", _log, "--user", "dr.grey", "--json");
+        var run = await CliRun.Of("query", Uri, "--log", _log, "--user", "dr.grey", "--reader", "auditor.bob", "--role", "auditor", "--json");
 
         Assert.Equal(ExitCodes.Success, run.ExitCode);
         var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Length);
         Assert.All(lines, line => Assert.Equal("dr.grey", JsonDocument.Parse(line).RootElement.GetProperty("userId").GetString()));
+        Assert.Equal(1, await database.ScalarAsync<long>(
+            "SELECT count(*) FROM auditgen.records WHERE log_id = $1 AND action = 'audit_log_accessed' AND actor_id = 'auditor.bob'", _log));
+    }
+
+    [StoreFact]
+    public async Task Query_without_a_reader_refuses_a_postgres_logs_confidential_records_like_a_file()
+    {
+        await CreateLogAsync();
+
+        var run = await CliRun.Of("query", Uri, "--log", _log, "--user", "dr.grey");
+
+        Assert.Equal(ExitCodes.UsageError, run.ExitCode);
+        Assert.Contains("--reader", run.Error);
     }
 
     [StoreFact]
