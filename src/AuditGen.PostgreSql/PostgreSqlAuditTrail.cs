@@ -25,7 +25,8 @@ public sealed partial class PostgreSqlAuditTrail : IAuditTrail, IAsyncDisposable
     private readonly GroupCommitWriter? _writer;
     private int _disposed;
 
-    private PostgreSqlAuditTrail(NpgsqlDataSource dataSource, bool ownsDataSource, string logId, AuditTrailOptions options)
+    private PostgreSqlAuditTrail(NpgsqlDataSource dataSource, bool ownsDataSource, string logId, AuditTrailOptions options,
+        CheckpointPublisher? checkpoints, long? latestCheckpointSequence)
     {
         _dataSource = dataSource;
         _ownsDataSource = ownsDataSource;
@@ -33,7 +34,7 @@ public sealed partial class PostgreSqlAuditTrail : IAuditTrail, IAsyncDisposable
         Options = options;
         if (!options.ReadOnly)
         {
-            Sink = new PostgreSqlCommitSink(dataSource, logId, options);
+            Sink = new PostgreSqlCommitSink(dataSource, logId, options, checkpoints, latestCheckpointSequence);
             _writer = new GroupCommitWriter(Sink, options);
         }
     }
@@ -101,6 +102,8 @@ public sealed partial class PostgreSqlAuditTrail : IAuditTrail, IAsyncDisposable
         try
         {
             ValidateOptions(options);
+            CheckpointPublisher? checkpoints = null;
+            long? latestSequence = null;
             await using (var connection = await OpenConnectionAsync(dataSource, logId, cancellationToken).ConfigureAwait(false))
             {
                 try
@@ -108,14 +111,17 @@ public sealed partial class PostgreSqlAuditTrail : IAuditTrail, IAsyncDisposable
                     await SchemaMigrator.EnsureCurrentAsync(connection, options.ReadOnly, cancellationToken).ConfigureAwait(false);
                     await RegisterOrFindLogAsync(connection, logId, options.ReadOnly, cancellationToken).ConfigureAwait(false);
                     if (!options.ReadOnly)
+                    {
                         await CheckTailAsync(connection, logId, cancellationToken).ConfigureAwait(false);
+                        (checkpoints, latestSequence) = await PrepareCheckpointsAsync(connection, logId, options, cancellationToken).ConfigureAwait(false);
+                    }
                 }
                 catch (NpgsqlException e)
                 {
                     throw new AuditTrailException($"Cannot open PostgreSQL log '{logId}' as role '{connection.UserName}': {e.Message}", e);
                 }
             }
-            return new PostgreSqlAuditTrail(dataSource, ownsDataSource, logId, options);
+            return new PostgreSqlAuditTrail(dataSource, ownsDataSource, logId, options, checkpoints, latestSequence);
         }
         catch
         {

@@ -28,6 +28,10 @@ internal sealed class CheckpointedTrail
 
     public string CheckpointOf(long size) => System.IO.Path.Combine(ExportDirectory, $"checkpoint-{size}");
 
+    /// <summary>The key at <paramref name="keyPath"/> (from <c>auditgen keys generate</c>), exporting to the folder; no trail file is written.</summary>
+    public static Task<CheckpointedTrail> ForKeyAsync(TempFolder folder, string keyPath) =>
+        Task.FromResult(new CheckpointedTrail(folder, keyPath, File.ReadAllText(keyPath + ".pub").Trim()));
+
     public static async Task<CheckpointedTrail> CreateAsync(TempFolder folder)
     {
         var keyPath = folder.File("log.key");

@@ -17,6 +17,9 @@ internal static class Bench
         var rounds = arguments.Int("rounds", 3);
         var perWriter = arguments.Int("records", 1500);
         var maxTotal = arguments.Int("max-total", 24_000);
+        // --only 1x16,4x4: just those rows (processes x writers per process), e.g. to compare two builds quickly.
+        var only = arguments.Get("only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+        bool Wanted(int processes, int writers) => only is null || only.Contains($"{processes}x{writers}");
         var folder = arguments.Get("litedb-dir") ?? Path.Combine(Path.GetTempPath(), "auditgen-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
 
@@ -24,7 +27,7 @@ internal static class Bench
         Console.WriteLine();
         Console.WriteLine("| processes | writers per process | writers in all | records | LiteDB records/s | PostgreSQL records/s | PostgreSQL / LiteDB |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var writers in new[] { 1, 4, 16 })
+        foreach (var writers in new[] { 1, 4, 16 }.Where(w => Wanted(1, w)))
         {
             var total = Math.Min(perWriter * writers, maxTotal);
             var lite = await MedianAsync(rounds, () => InProcessAsync(() => Task.FromResult<IAuditTrail>(
@@ -33,7 +36,7 @@ internal static class Bench
                 await PostgreSqlAuditTrail.OpenAsync(postgres, $"bench-{Guid.NewGuid():N}"), writers, total / writers));
             Row(1, writers, total, lite, pg);
         }
-        foreach (var writers in new[] { 1, 4, 16 })
+        foreach (var writers in new[] { 1, 4, 16 }.Where(w => Wanted(4, w)))
         {
             var total = Math.Min(perWriter * writers * 4, maxTotal);
             var pg = await MedianAsync(rounds, () => MultiProcessAsync(postgres, 4, writers, total / (4 * writers)));

@@ -57,6 +57,28 @@ public sealed class AppendOnlyTests(InitializedDatabase database) : IClassFixtur
     }
 
     [StoreFact]
+    public async Task The_application_role_cannot_update_delete_or_truncate_the_merkle_tree()
+    {
+        await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 3);
+
+        var update = await Appends.RefusedAsync(database.AppConnectionString, "UPDATE auditgen.tree_nodes SET hash = sha256(hash) WHERE log_id = $1", _logId);
+        var delete = await Appends.RefusedAsync(database.AppConnectionString, "DELETE FROM auditgen.tree_nodes WHERE log_id = $1", _logId);
+        var truncate = await Appends.RefusedAsync(database.AppConnectionString, "TRUNCATE auditgen.tree_nodes");
+
+        Assert.All([update, delete, truncate], refused => Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState));
+    }
+
+    [StoreFact]
+    public async Task The_tree_refuses_an_update_even_from_its_owner()
+    {
+        await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 3);
+
+        var refused = await Appends.RefusedAsync(database.ConnectionString, "UPDATE auditgen.tree_nodes SET hash = sha256(hash) WHERE log_id = $1", _logId);
+
+        Assert.Contains("append-only", refused.MessageText);
+    }
+
+    [StoreFact]
     public async Task The_application_role_cannot_call_the_retention_delete()
     {
         await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 3);

@@ -49,9 +49,13 @@ public sealed class MultiProcessTests(PostgresDatabase database) : IClassFixture
             Assert.True(stored.TryGetValue(sequence, out var row), $"Acknowledged sequence {sequence} is missing.");
             Assert.Equal((hash, id), row);
         }
+        // Verification recomputes the Merkle tree from the records and compares it with the stored one node by node:
+        // many writer processes, one tree.
         var result = await Appends.VerifyAsync(database.ConnectionString, _logId);
         Assert.True(result.IsValid, result.Reason);
         Assert.Equal(stored.Count, result.RecordsChecked);
+        await using var reader = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, new AuditTrailOptions { ReadOnly = true });
+        Assert.Equal(stored.Count, await reader.GetTreeSizeAsync());
     }
 
     [StoreFact]

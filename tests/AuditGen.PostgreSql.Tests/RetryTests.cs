@@ -107,7 +107,7 @@ public sealed class RetryTests(PostgresDatabase database) : IClassFixture<Postgr
     }
 
     [StoreFact]
-    public async Task A_lone_writer_commits_in_one_round_trip_once_it_knows_the_tail()
+    public async Task A_lone_writer_commits_every_group_commit_in_one_round_trip()
     {
         await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
 
@@ -115,8 +115,59 @@ public sealed class RetryTests(PostgresDatabase database) : IClassFixture<Postgr
         for (var i = 0; i < 10; i++)
             records.Add(await trail.AppendAsync(ConformanceEntries.ToolCall(i)));
 
-        // The first commit reads the tail under the lock, the second finds it untouched, the rest go in one trip.
-        Assert.Equal(8, trail.Sink!.OneTripCommits);
+        // The first commit reads the tail (without the lock) before its one trip; each answer carries the next tail.
+        Assert.Equal(10, trail.Sink!.OneTripCommits);
+        Assert.Equal(0, trail.Sink.TailMisses);
+        Assert.Equal(0, trail.Sink.LockedCommits);
         await AssertOneChainHoldingExactlyAsync(trail, records);
+    }
+
+    [StoreFact]
+    public async Task A_writer_that_keeps_missing_the_tail_links_its_batch_under_the_lock()
+    {
+        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        await using var other = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        var first = await trail.AppendAsync(ConformanceEntries.ToolCall(0));
+        var moved = new List<AuditRecord>();
+        trail.Sink!.TestHook = async (stage, _) =>
+        {
+            // Another writer appends before every optimistic attempt: each one finds the tail moved.
+            if (stage == CommitStage.BeforeInsert && trail.Sink.TailMisses < PostgreSqlCommitSink.MaxOptimisticAttempts)
+                moved.Add(await other.AppendAsync(ConformanceEntries.ToolCall(moved.Count + 1)));
+        };
+
+        var last = await trail.AppendAsync(ConformanceEntries.ToolCall(99));
+
+        Assert.Equal(PostgreSqlCommitSink.MaxOptimisticAttempts, trail.Sink.TailMisses);
+        Assert.Equal(1, trail.Sink.LockedCommits);
+        Assert.Equal(moved[^1].Hash, last.PreviousHash);
+        await AssertOneChainHoldingExactlyAsync(trail, [first, .. moved, last]);
+    }
+
+    [StoreFact]
+    public async Task A_commit_whose_wal_flush_fails_is_not_acknowledged_although_its_transaction_committed()
+    {
+        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        var first = await trail.AppendAsync(ConformanceEntries.ToolCall(0));
+        trail.Sink!.RetryTimeout = TimeSpan.FromSeconds(2);
+        // The flush after the asynchronous COMMIT fails: the batch is visible, but not known durable.
+        await database.ExecuteAsync("ALTER FUNCTION pg_logical_emit_message(boolean, text, text) RENAME TO pg_logical_emit_message_hidden");
+        AuditTrailException failure;
+        try
+        {
+            failure = await Assert.ThrowsAsync<AuditTrailException>(async () => await trail.AppendAsync(ConformanceEntries.ToolCall(1)));
+        }
+        finally
+        {
+            await database.ExecuteAsync("ALTER FUNCTION pg_logical_emit_message_hidden(boolean, text, text) RENAME TO pg_logical_emit_message");
+        }
+
+        Assert.Contains("may or may not have been committed", failure.Message);
+        Assert.Equal(2, await database.ScalarAsync<long>("SELECT count(*) FROM auditgen.records WHERE log_id = $1", _logId));
+        var next = await trail.AppendAsync(ConformanceEntries.ToolCall(2));
+        Assert.Equal(2, next.Sequence);
+        var result = await trail.VerifyAsync();
+        Assert.True(result.IsValid, result.Reason);
+        Assert.Equal(0, first.Sequence);
     }
 }

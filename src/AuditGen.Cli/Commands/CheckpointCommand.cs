@@ -13,21 +13,22 @@ internal static class CheckpointCommand
 {
     public static Command Create(CliOutput io)
     {
-        var trailArgument = TrailArgument.Create();
+        var target = new TrailTargetOptions();
         var key = new Option<string>("--signing-key") { Description = "File holding the signer key (from 'auditgen keys generate').", HelpName = "file", Required = true };
         var export = new Option<string?>("--export") { Description = "Also write the checkpoint to this folder ('checkpoint' and 'checkpoint-<size>').", HelpName = "dir" };
         var origin = new Option<string?>("--origin") { Description = "The checkpoint's origin line (default: the key's name).", HelpName = "origin" };
         var command = new Command("checkpoint",
             "Sign a checkpoint of the trail now and print it. Exit 0: signed; 3: missing, unreadable or locked; 4: unusable key.")
         {
-            trailArgument, key, export, origin,
+            key, export, origin,
         };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(io, parseResult.GetRequiredValue(trailArgument),
+        target.AddTo(command);
+        command.SetAction((parseResult, cancellationToken) => RunAsync(io, target.Resolve(parseResult),
             parseResult.GetRequiredValue(key), parseResult.GetValue(export), parseResult.GetValue(origin), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliOutput io, string path, string keyPath, string? export, string? origin, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliOutput io, TrailTarget target, string keyPath, string? export, string? origin, CancellationToken cancellationToken)
     {
         NoteSigner signer;
         try
@@ -47,10 +48,10 @@ internal static class CheckpointCommand
             {
                 Checkpoints = new CheckpointOptions { Signer = signer, Origin = origin, ExportDirectory = export, EveryRecords = 0, Interval = null },
             };
-            await using var trail = TrailFile.OpenForWriting(path, options);
+            await using var trail = await target.OpenForWritingAsync(options, cancellationToken);
             signed = await trail.CheckpointAsync(cancellationToken);
         }
-        catch (Exception exception) when (TrailFile.Describe(exception, path) is { } message)
+        catch (Exception exception) when (target.Describe(exception) is { } message)
         {
             io.Fail(message);
             return ExitCodes.TrailUnavailable;

@@ -15,7 +15,7 @@ internal static class ConsistencyCommand
 {
     public static Command Create(CliOutput io)
     {
-        var trailArgument = TrailArgument.Create();
+        var target = new TrailTargetOptions();
         var from = new Option<string>("--from") { Description = "The older signed checkpoint file.", HelpName = "file", Required = true };
         var to = new Option<string>("--to") { Description = "The newer signed checkpoint file.", HelpName = "file", Required = true };
         var key = new Option<string?>("--key") { Description = "Verifier key (text or file) both checkpoints must be signed with.", HelpName = "pubkey" };
@@ -23,15 +23,18 @@ internal static class ConsistencyCommand
         var command = new Command("consistency",
             "Prove that the --to checkpoint extends the --from checkpoint. Exit 0: consistent; 1: not (the log was rewritten, or the trail lacks records); 2: usage; 3: missing or unreadable; 4: bad checkpoint or key.")
         {
-            trailArgument, from, to, key, json,
+            from, to, key, json,
         };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(io, parseResult.GetRequiredValue(trailArgument),
-            parseResult.GetRequiredValue(from), parseResult.GetRequiredValue(to), parseResult.GetValue(key), parseResult.GetValue(json)));
+        target.AddTo(command);
+        command.SetAction((parseResult, cancellationToken) => RunAsync(io, target.Resolve(parseResult),
+            parseResult.GetRequiredValue(from), parseResult.GetRequiredValue(to), parseResult.GetValue(key), parseResult.GetValue(json), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliOutput io, string path, string fromPath, string toPath, string? key, bool json)
+    private static async Task<int> RunAsync(CliOutput io, TrailTarget target, string fromPath, string toPath, string? key, bool json,
+        CancellationToken cancellationToken)
     {
+        var path = target.Display;
         SignedCheckpoint older, newer;
         try
         {
@@ -54,12 +57,12 @@ internal static class ConsistencyCommand
         long trailSize;
         try
         {
-            await using var trail = TrailFile.OpenReadOnly(path);
-            trailSize = trail.TreeSize;
+            await using var trail = await target.OpenReadOnlyAsync(cancellationToken);
+            trailSize = await trail.TreeSizeAsync(cancellationToken);
             if (size2 <= trailSize)
-                proof = trail.GetConsistencyProof(size1, size2);
+                proof = await trail.ConsistencyProofAsync(size1, size2, cancellationToken);
         }
-        catch (Exception exception) when (TrailFile.Describe(exception, path) is { } message)
+        catch (Exception exception) when (target.Describe(exception) is { } message)
         {
             io.Fail(message);
             return ExitCodes.TrailUnavailable;

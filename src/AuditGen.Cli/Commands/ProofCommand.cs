@@ -15,36 +15,38 @@ internal static class ProofCommand
 {
     public static Command Create(CliOutput io)
     {
-        var trailArgument = TrailArgument.Create();
+        var target = new TrailTargetOptions();
         var sequence = new Option<long>("--seq") { Description = "The record's sequence number.", HelpName = "n", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the proof as one JSON object." };
         var command = new Command("proof",
             "Print a record's Merkle inclusion proof and the checkpoint it verifies against. Exit 0: proof verifies; 1: it does not (tampered); 2: no such record; 3: missing or unreadable.")
         {
-            trailArgument, sequence, json,
+            sequence, json,
         };
+        target.AddTo(command);
         command.SetAction((parseResult, cancellationToken) =>
-            RunAsync(io, parseResult.GetRequiredValue(trailArgument), parseResult.GetValue(sequence), parseResult.GetValue(json), cancellationToken));
+            RunAsync(io, target.Resolve(parseResult), parseResult.GetValue(sequence), parseResult.GetValue(json), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliOutput io, string path, long sequence, bool json, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliOutput io, TrailTarget target, long sequence, bool json, CancellationToken cancellationToken)
     {
+        var path = target.Display;
         InclusionProof proof;
         SignedCheckpoint? checkpoint;
         try
         {
-            await using var trail = TrailFile.OpenReadOnly(path);
-            var size = trail.TreeSize;
+            await using var trail = await target.OpenReadOnlyAsync(cancellationToken);
+            var size = await trail.TreeSizeAsync(cancellationToken);
             if (sequence < 0 || sequence >= size)
             {
                 io.Fail($"--seq {sequence.ToString(CultureInfo.InvariantCulture)}: the trail holds sequences 0 to {(size - 1).ToString(CultureInfo.InvariantCulture)}.");
                 return ExitCodes.UsageError;
             }
-            checkpoint = trail.LatestCheckpoint is { } latest && latest.Checkpoint.TreeSize > sequence ? latest : null;
-            proof = await trail.GetInclusionProofAsync(sequence, checkpoint?.Checkpoint.TreeSize ?? size, cancellationToken);
+            checkpoint = await trail.LatestCheckpointAsync(cancellationToken) is { } latest && latest.Checkpoint.TreeSize > sequence ? latest : null;
+            proof = await trail.InclusionProofAsync(sequence, checkpoint?.Checkpoint.TreeSize ?? size, cancellationToken);
         }
-        catch (Exception exception) when (TrailFile.Describe(exception, path) is { } message)
+        catch (Exception exception) when (target.Describe(exception) is { } message)
         {
             io.Fail(message);
             return ExitCodes.TrailUnavailable;

@@ -22,7 +22,7 @@ internal static class QueryCommand
 {
     public static Command Create(CliOutput io)
     {
-        var trailArgument = TrailArgument.Create();
+        var target = new TrailTargetOptions();
         var conversation = new Option<string?>("--conversation") { Description = "Only records of this conversation id.", HelpName = "id" };
         var user = new Option<string?>("--user") { Description = "Only records for this user id.", HelpName = "id" };
         var tool = new Option<string?>("--tool") { Description = "Only records of this tool name (e.g. lookup_patient).", HelpName = "name" };
@@ -82,8 +82,9 @@ internal static class QueryCommand
             "List a trail's records, filtered. Reading confidential or restricted records needs --reader and --role and is recorded in the trail. " +
             "Exit 0: listed (possibly none); 2: bad filter, or sensitive records without --reader/--role; 3: missing, unreadable or locked.")
         {
-            trailArgument, conversation, user, tool, action, resourceType, resource, subject, outcome, minimumClassification, from, to, limit, reader, role, json,
+            conversation, user, tool, action, resourceType, resource, subject, outcome, minimumClassification, from, to, limit, reader, role, json,
         };
+        target.AddTo(command);
         command.Validators.Add(result =>
         {
             // Presence only: reading --role's value here would throw on a bad role, which its parser already reports.
@@ -112,12 +113,12 @@ internal static class QueryCommand
                 Limit = parseResult.GetValue(limit),
             };
             var who = parseResult.GetValue(reader) is { } id && parseResult.GetValue(role) is { } r ? new AuditReader(id, r) : null;
-            return RunAsync(io, parseResult.GetRequiredValue(trailArgument), query, who, parseResult.GetValue(json), cancellationToken);
+            return RunAsync(io, target.Resolve(parseResult), query, who, parseResult.GetValue(json), cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(CliOutput io, string path, AuditQuery query, AuditReader? reader, bool json, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliOutput io, TrailTarget target, AuditQuery query, AuditReader? reader, bool json, CancellationToken cancellationToken)
     {
         if (query is { From: { } from, To: { } to } && from > to)
         {
@@ -131,7 +132,8 @@ internal static class QueryCommand
         {
             if (reader is null)
             {
-                await using var trail = TrailFile.OpenReadOnly(path);
+                await using var opened = await target.OpenReadOnlyAsync(cancellationToken);
+                var trail = opened.Trail;
                 var sensitive = 0L;
                 await foreach (var record in trail.QueryAsync(query, cancellationToken))
                     if (record.Classification >= DataClass.Confidential)
@@ -148,14 +150,14 @@ internal static class QueryCommand
             }
             else
             {
-                await using var trail = OpenForAppend(path, reader);
-                var read = await new AuditedReader(trail, reader).ReadAsync(query, cancellationToken);
+                await using var opened = await OpenForAppendAsync(target, reader, cancellationToken);
+                var read = await new AuditedReader(opened.Trail, reader).ReadAsync(query, cancellationToken);
                 access = read.AccessRecord;
                 await foreach (var view in read.WithCancellation(cancellationToken))
                     Emit(io, json, views, view);
             }
         }
-        catch (Exception exception) when (TrailFile.Describe(exception, path) is { } message)
+        catch (Exception exception) when (target.Describe(exception) is { } message)
         {
             io.Fail(message);
             return ExitCodes.TrailUnavailable;
@@ -166,11 +168,11 @@ internal static class QueryCommand
         return ExitCodes.Success;
     }
 
-    private static LiteDbAuditTrail OpenForAppend(string path, AuditReader reader)
+    private static async Task<InspectedTrail> OpenForAppendAsync(TrailTarget target, AuditReader reader, CancellationToken cancellationToken)
     {
         try
         {
-            return TrailFile.OpenForWriting(path, new AuditTrailOptions());
+            return await target.OpenForWritingAsync(new AuditTrailOptions(), cancellationToken);
         }
         catch (TrailUnavailableException e) when (e.InnerException is AuditTrailLockedException)
         {

@@ -14,7 +14,7 @@ internal static class VerifyCommand
 {
     public static Command Create(CliOutput io)
     {
-        var trailArgument = TrailArgument.Create();
+        var target = new TrailTargetOptions();
         var jsonOption = new Option<bool>("--json") { Description = "Print the result as one JSON object." };
         var checkpointOption = new Option<string?>("--checkpoint")
         {
@@ -35,13 +35,13 @@ internal static class VerifyCommand
         var command = new Command("verify",
             "Verify a trail's hash chain, and against a signed checkpoint. Exit 0: intact; 1: tampered; 3: missing or unreadable; 4: bad checkpoint or key.")
         {
-            trailArgument,
             checkpointOption,
             keyOption,
             witnessOption,
             archiveOption,
             jsonOption,
         };
+        target.AddTo(command);
         command.Validators.Add(result =>
         {
             if (result.GetValue(keyOption) is not null && result.GetValue(checkpointOption) is null)
@@ -49,15 +49,24 @@ internal static class VerifyCommand
             if (result.GetValue(witnessOption) is { Length: > 0 } && result.GetValue(checkpointOption) is null)
                 result.AddError("--witness needs --checkpoint: it is the checkpoint the witness must have cosigned.");
         });
-        command.SetAction((parseResult, cancellationToken) => RunAsync(io, parseResult.GetRequiredValue(trailArgument),
+        command.SetAction((parseResult, cancellationToken) => RunAsync(io, target.Resolve(parseResult),
             parseResult.GetValue(checkpointOption), parseResult.GetValue(keyOption), parseResult.GetValue(witnessOption) ?? [],
             parseResult.GetValue(jsonOption), parseResult.GetValue(archiveOption), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliOutput io, string path, string? checkpointPath, string? key, string[] witnesses, bool json,
+    private static async Task<int> RunAsync(CliOutput io, TrailTarget target, string? checkpointPath, string? key, string[] witnesses, bool json,
         string? archiveFolder, CancellationToken cancellationToken)
     {
+        var path = target.Display;
+        if (archiveFolder is not null && target.Path is null)
+        {
+            const string unsupported = "--archive verifies a LiteDB trail with its archive folder; PostgreSQL logs keep their archive manifests in the database and are verified without it.";
+            io.Fail(unsupported);
+            if (json)
+                JsonOutput.WriteLine(io.Out, w => WriteUnavailable(w, path, unsupported));
+            return ExitCodes.UsageError;
+        }
         if (archiveFolder is not null && !Directory.Exists(archiveFolder))
         {
             var message = File.Exists(archiveFolder) ? $"the archive folder {archiveFolder} is a file, not a folder" : $"archive folder not found: {archiveFolder}";
@@ -93,10 +102,11 @@ internal static class VerifyCommand
         VerificationResult result;
         try
         {
-            await using var trail = TrailFile.OpenReadOnly(path);
-            result = await VerificationProgress.RunAsync(io, trail.TreeSize, progress => archiveFolder is null
+            await using var trail = await target.OpenReadOnlyAsync(cancellationToken);
+            var total = await trail.TreeSizeAsync(cancellationToken);
+            result = await VerificationProgress.RunAsync(io, total, progress => archiveFolder is null
                 ? trail.VerifyAsync(checkpoint, progress, cancellationToken).AsTask()
-                : trail.VerifyWithArchivesAsync(new AuditGen.Archive.FolderArchiveTarget(archiveFolder), checkpoint, progress, cancellationToken).AsTask());
+                : ((LiteDbInspectedTrail)trail).VerifyWithArchivesAsync(new AuditGen.Archive.FolderArchiveTarget(archiveFolder), checkpoint, progress, cancellationToken).AsTask());
         }
         catch (AuditGen.Archive.ArchiveTargetException e)
         {
@@ -106,7 +116,7 @@ internal static class VerifyCommand
                 JsonOutput.WriteLine(io.Out, w => WriteUnavailable(w, path, message));
             return ExitCodes.TrailUnavailable;
         }
-        catch (Exception exception) when (TrailFile.Describe(exception, path) is { } message)
+        catch (Exception exception) when (target.Describe(exception) is { } message)
         {
             io.Fail(message);
             if (json)

@@ -93,6 +93,7 @@ public static partial class PostgreSqlAuditSchema
             ALTER TABLE auditgen.logs OWNER TO {owner};
             ALTER TABLE auditgen.records OWNER TO {owner};
             ALTER TABLE auditgen.archive_manifests OWNER TO {owner};
+            ALTER TABLE auditgen.tree_nodes OWNER TO {owner};
             ALTER FUNCTION auditgen.refuse_record_change() OWNER TO {owner};
             ALTER FUNCTION auditgen.refuse_truncate() OWNER TO {owner};
             ALTER FUNCTION auditgen.delete_archived_records(text, bigint) OWNER TO {owner};
@@ -100,9 +101,9 @@ public static partial class PostgreSqlAuditSchema
             REVOKE ALL ON ALL TABLES IN SCHEMA auditgen FROM PUBLIC, {app}, {retention};
             REVOKE ALL ON FUNCTION auditgen.delete_archived_records(text, bigint) FROM PUBLIC, {app};
             GRANT USAGE ON SCHEMA auditgen TO {app}, {retention};
-            GRANT SELECT, INSERT ON auditgen.records, auditgen.logs TO {app};
+            GRANT SELECT, INSERT ON auditgen.records, auditgen.logs, auditgen.tree_nodes TO {app};
             GRANT SELECT ON auditgen.schema_version, auditgen.archive_manifests TO {app};
-            GRANT SELECT ON auditgen.records, auditgen.logs, auditgen.schema_version TO {retention};
+            GRANT SELECT ON auditgen.records, auditgen.logs, auditgen.schema_version, auditgen.tree_nodes TO {retention};
             GRANT SELECT, INSERT ON auditgen.archive_manifests TO {retention};
             GRANT EXECUTE ON FUNCTION auditgen.delete_archived_records(text, bigint) TO {retention};
             """;

@@ -19,7 +19,24 @@ internal static class SchemaMigrations
     public static IReadOnlyList<SchemaMigration> All { get; } =
     [
         new(1, "records, logs, archive manifests; append-only triggers; retention delete function", V1),
+        new(2, "Merkle tree nodes per log, append-only", V2),
     ];
+
+    // One row per node of each log's RFC 6962 tree, keyed by its post-order position (MerkleTree.PostOrderPosition):
+    // written in the same transaction as the records whose leaves they are, under the log's lock, so there is exactly
+    // one tree per log. Retention never deletes nodes: the tree of a pruned log still proves its checkpoints.
+    private const string V2 = """
+        CREATE TABLE auditgen.tree_nodes (
+            log_id    text NOT NULL,
+            position  bigint NOT NULL CHECK (position >= 0),
+            hash      bytea NOT NULL CHECK (length(hash) = 32),
+            PRIMARY KEY (log_id, position)
+        );
+        CREATE TRIGGER tree_nodes_append_only BEFORE UPDATE OR DELETE ON auditgen.tree_nodes
+            FOR EACH ROW EXECUTE FUNCTION auditgen.refuse_record_change();
+        CREATE TRIGGER tree_nodes_no_truncate BEFORE TRUNCATE ON auditgen.tree_nodes
+            FOR EACH STATEMENT EXECUTE FUNCTION auditgen.refuse_truncate();
+        """;
 
     // Timestamps are Unix microseconds (bigint): exactly the hashed value, no time zone or rounding on the way. Details
     // are the canonical JSON text (jsonb would re-order and re-format it). Hashes are the lower-case hex of the wire.

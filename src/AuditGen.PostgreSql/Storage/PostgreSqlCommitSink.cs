@@ -1,4 +1,8 @@
 using System.Diagnostics;
+using AuditGen.Canonical;
+using AuditGen.Integrity;
+using AuditGen.Integrity.Checkpoints;
+using AuditGen.Integrity.Merkle;
 using AuditGen.PostgreSql.Schema;
 using AuditGen.Storage;
 using Npgsql;
@@ -8,56 +12,101 @@ namespace AuditGen.PostgreSql.Storage;
 /// <summary>Points in a group commit where tests inject failures (a killed backend, a lost COMMIT answer).</summary>
 internal enum CommitStage
 {
-    /// <summary>The tail lock is held and the tail read; nothing inserted yet.</summary>
+    /// <summary>The batch is linked onto the tail it expects and about to be sent (under the lock, in the locked path); nothing inserted yet.</summary>
     BeforeInsert,
-    /// <summary>COMMIT has been answered: the batch is durable, nobody acknowledged yet.</summary>
+    /// <summary>COMMIT and the WAL flush have been answered: the batch is durable, nobody acknowledged yet.</summary>
     AfterCommit,
 }
 
 /// <summary>
-/// The PostgreSQL durability point for one process's writer. Per group commit, on one connection:
-/// round trip 1 — <c>BEGIN</c>, <c>pg_advisory_xact_lock</c> on the log, read the tail (last sequence and hash);
-/// then the shared <see cref="ChainSequencer"/> links the batch onto that tail;
-/// round trip 2 — one <c>INSERT … SELECT FROM unnest(…)</c> of the whole batch and <c>COMMIT</c>
-/// (synchronous_commit on: the commit is durable when answered). Writers in other processes or on other machines take the
-/// same lock, so the chain never forks. While this writer was the last to append, the next group commit is linked onto
-/// the tail it left and sent in ONE round trip (BEGIN, lock, an INSERT that inserts nothing unless that is still the
-/// tail under the lock, COMMIT); if another writer appended meanwhile, nothing was written and the two-trip path runs.
+/// The end of a log as one statement saw it: the chain's tail, the Merkle tree's right edge at that size (positions to
+/// hashes; complete when it has one node per set bit of the size), and the sequence of the latest checkpoint record.
+/// </summary>
+internal sealed record LogTail(ChainTail Chain, Dictionary<long, byte[]> Edge, long? LatestCheckpointSequence)
+{
+    /// <summary>An empty log.</summary>
+    public static LogTail Empty => new(ChainTail.Genesis, [], null);
+
+    /// <summary>Whether the tree holds every record of the chain (a log written before schema version 2 may lag).</summary>
+    public bool TreeIsLevel => Edge.Count == System.Numerics.BitOperations.PopCount((ulong)Chain.NextSequence);
+}
+
+/// <summary>
+/// The PostgreSQL durability point for one process's writer. A group commit is ONE round trip on one connection, which
+/// never holds the log's lock while the client thinks:
+/// <c>BEGIN</c>; <c>synchronous_commit = off</c> for this transaction; <c>pg_advisory_xact_lock</c> on the log; an
+/// <c>INSERT … SELECT FROM unnest(…)</c> of the batch, linked by the shared <see cref="ChainSequencer"/> onto the tail this
+/// writer expects, which inserts nothing unless that still is the tail (checked under the lock); <c>COMMIT</c> — which
+/// releases the lock without waiting for the WAL flush; then a transaction that emits a logical message only if the batch
+/// went in, whose synchronous commit flushes the WAL up to and including the batch; then the tail as it now is.
+/// The batch's Merkle tree nodes go in by the same transaction (computed from the right edge of the tree at the expected
+/// tail, which every answer carries), and so does a due <c>checkpoint_signed</c> record (the shared
+/// <see cref="CheckpointPublisher"/> decides and signs, exactly as in the LiteDB trail): one chain and one tree per log.
+/// Writers in other processes or on other machines take the same lock, so the chain never forks; another writer may
+/// link onto the batch before it is flushed, but its own flush covers this one (WAL is flushed in order), so nothing
+/// anyone acknowledges depends on a record that may vanish. When the expected tail was stale, nothing was written and the
+/// answer carries the real tail: the batch is re-linked onto it and sent again (after <see cref="MaxOptimisticAttempts"/>
+/// misses in a row, the batch is linked under the lock instead, in two round trips, which always succeeds).
 /// <para>
 /// Failures: the connection is dropped, and before anything is retried the sink asks a fresh connection whether the
 /// batch's records exist (by their ids, which stay the same across attempts, as do their timestamps): if they do, the
-/// commit happened and the batch is acknowledged with the stored records; if not, nothing of it exists (one
-/// transaction) and a transient failure is retried against the new tail. So a record is never lost after its
-/// acknowledgement and never written twice; the unique index on (log_id, id) backs that up. What cannot be decided
-/// within <see cref="RetryTimeout"/> rejects the batch (its callers fail; the next batch starts afresh).
+/// commit happened, the WAL is flushed through them on that connection, and the batch is acknowledged with the stored
+/// records; if not, nothing of it exists (one transaction) and a transient failure is retried against the new tail. So a
+/// record is never lost after its acknowledgement and never written twice; the unique index on (log_id, id) backs that
+/// up. What cannot be decided within <see cref="RetryTimeout"/> rejects the batch (its callers fail; the next batch starts afresh).
 /// </para>
 /// </summary>
 internal sealed class PostgreSqlCommitSink : IGroupCommitSink
 {
-    private const string TailSql =
-        "SELECT sequence, hash FROM auditgen.records WHERE log_id = $1 ORDER BY sequence DESC LIMIT 1";
+    /// <summary>Optimistic attempts of one group commit before it takes the lock for a read of the tail.</summary>
+    public const int MaxOptimisticAttempts = 4;
+
+    private const string BeginSql = "BEGIN ISOLATION LEVEL READ COMMITTED";
+
+    // This transaction's commit does not wait for the WAL flush, so the lock is released at once; FlushSql waits for it.
+    private const string AsyncCommitSql = "SELECT set_config('synchronous_commit', 'off', true)";
+
+    // A transactional logical message writes WAL only when the batch (its first record id, $2) is in; its transaction's
+    // commit, synchronous under the session's setting, then flushes the WAL through the batch. Nothing is written otherwise.
+    private const string FlushSql =
+        "SELECT pg_logical_emit_message(true, 'auditgen', ''::text) WHERE EXISTS (SELECT 1 FROM auditgen.records WHERE log_id = $1 AND id = $2)";
+
+    private const string ExpectTailSql =
+        " WHERE coalesce((SELECT sequence FROM auditgen.records WHERE log_id = $1 ORDER BY sequence DESC LIMIT 1), -1) = $31" +
+        " AND coalesce((SELECT hash FROM auditgen.records WHERE log_id = $1 ORDER BY sequence DESC LIMIT 1), '') = $32";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _logId;
     private readonly ChainSequencer _sequencer;
+    private readonly TimeProvider _time;
     private readonly List<RecordStamp> _stamps = [];
+    private readonly CheckpointPublisher? _checkpoints;
     private NpgsqlConnection? _connection;
 
-    // The tail this writer's last commit left, and whether nobody else appended before that commit: then it is the
-    // likely tail of the next one. Under contention the guess would mostly miss (a wasted round trip), so it waits
-    // until a locked commit finds the log untouched since this writer's previous one.
-    private ChainTail? _lastTail;
-    private bool _uncontended;
+    // The tail as this writer last saw it (after its own commit or a miss); the expected tail of its next attempt.
+    private LogTail? _lastTail;
+    // The checkpoint record the publisher's Latest came from (another writer's may be newer).
+    private long? _knownCheckpointSequence;
+    // Per group commit: the checkpoint record's stamp (the same in every attempt), and what the last attempt signed.
+    private RecordStamp _checkpointStamp;
+    private SignedCheckpoint? _attemptSigned;
 
-    public PostgreSqlCommitSink(NpgsqlDataSource dataSource, string logId, AuditTrailOptions options)
+    public PostgreSqlCommitSink(NpgsqlDataSource dataSource, string logId, AuditTrailOptions options,
+        CheckpointPublisher? checkpoints = null, long? latestCheckpointSequence = null)
     {
         _dataSource = dataSource;
         _logId = logId;
+        _time = options.TimeProvider;
         _sequencer = new ChainSequencer(options.TimeProvider);
+        _checkpoints = checkpoints;
+        _knownCheckpointSequence = latestCheckpointSequence;
     }
 
+    /// <summary>The latest checkpoint this writer knows of (its own, or another writer's it saw at a tail).</summary>
+    public SignedCheckpoint? LatestCheckpoint => _checkpoints?.Latest;
+
     /// <summary>How long one group commit may keep retrying transient failures before its callers fail. Default 30 s.</summary>
-    public TimeSpan RetryTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RetryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Failure injection for tests; runs at each <see cref="CommitStage"/> with the writer's connection.</summary>
     internal Func<CommitStage, NpgsqlConnection, ValueTask>? TestHook { get; set; }
@@ -68,20 +117,33 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     /// <summary>Group commits found committed after their answer was lost.</summary>
     public int RecoveredCommits { get; private set; }
 
-    /// <summary>Group commits made in one round trip onto the tail this writer left.</summary>
+    /// <summary>Group commits made in one round trip onto the tail this writer expected.</summary>
     public int OneTripCommits { get; private set; }
+
+    /// <summary>Recovered group commits whose WAL flush was made on the recovery connection.</summary>
+    public int FlushedOnRecovery { get; private set; }
+
+    /// <summary>Optimistic attempts that found the tail moved by another writer (nothing was written; the batch was re-linked).</summary>
+    public int TailMisses { get; private set; }
+
+    /// <summary>Group commits linked under the lock after <see cref="MaxOptimisticAttempts"/> misses.</summary>
+    public int LockedCommits { get; private set; }
 
     /// <inheritdoc />
     public async ValueTask<SequencedBatch> CommitAsync(GroupCommit commit)
     {
         var appends = commit.Appends;
-        if (appends.Count == 0)
+        if (appends.Count == 0 && (_checkpoints is null || commit.CheckpointRequests.Count == 0 && !CheckpointMayBeDue(commit)))
             return new SequencedBatch();
 
         // Stamped once: every attempt links the same ids and times, so "did it commit?" can be asked by id.
         _stamps.Clear();
         for (var i = 0; i < appends.Count; i++)
             _stamps.Add(_sequencer.Stamp());
+        if (_checkpoints is not null)
+            _checkpointStamp = _sequencer.Stamp();
+        var latestBefore = _checkpoints?.Latest;
+        var latestTimeBefore = _checkpoints?.LatestTime ?? default;
 
         var started = Stopwatch.GetTimestamp();
         var delay = TimeSpan.FromMilliseconds(20);
@@ -91,8 +153,10 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             Exception failure;
             try
             {
-                Attempt(appends, batch);
-                return batch;
+                _attemptSigned = null;
+                _checkpoints?.Restore(latestBefore, latestTimeBefore);
+                Attempt(commit, batch);
+                return Finish(commit, batch);
             }
             catch (Exception e) when (DatabaseFailures.IsDatabaseFailure(e))
             {
@@ -116,7 +180,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
                         if (await FindCommittedAsync(batch).ConfigureAwait(false) is { } committed)
                         {
                             RecoveredCommits++;
-                            return committed;
+                            return Finish(commit, committed);
                         }
                         break;
                     }
@@ -144,97 +208,262 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         $"The group commit to PostgreSQL log '{_logId}' {what} ({cause.Message}). These records are not acknowledged; " +
         "records acknowledged before were committed, and the next append starts a new group commit.", cause);
 
-    // Synchronous on purpose: the writer's thread blocks in the socket read and resumes there, instead of hopping to
-    // the thread pool twice per group commit while it holds the log's lock (which every other process waits on).
-    private void Attempt(IReadOnlyList<WriteRequest> appends, SequencedBatch batch)
-    {
-        var connection = _connection ??= _dataSource.OpenConnection();
-        if (_uncontended && _lastTail is { } guess)
-        {
-            if (TryAtExpectedTail(connection, appends, batch, guess))
-                return;
-            batch.Clear();
-        }
-        CommitAtLockedTail(connection, appends, batch);
-    }
+    private bool CheckpointMayBeDue(GroupCommit commit) =>
+        _checkpoints is { } checkpoints && _lastTail is { } tail
+            ? checkpoints.IsDue(tail.Chain.NextSequence, _time.GetUtcNow(), requested: false, commit.Closing)
+            : _checkpoints is not null && commit.Closing;
 
-    // One round trip: BEGIN; the log's lock; an INSERT of the batch linked onto the tail this writer left, which
-    // inserts nothing unless that still is the tail (checked by the INSERT's own snapshot, taken under the lock); COMMIT.
-    // False when another writer appended in between: nothing was written, and the locked path takes over.
-    private bool TryAtExpectedTail(NpgsqlConnection connection, IReadOnlyList<WriteRequest> appends, SequencedBatch batch, ChainTail guess)
+    // The batch is durable: export its checkpoint and answer checkpoint requests (LiteDB's sink does the same).
+    private SequencedBatch Finish(GroupCommit commit, SequencedBatch batch)
     {
-        _sequencer.Link(appends, _stamps, guess, batch, link: null);
-        if (batch.Records.Count == 0)
-            return true;
-        using (var optimistic = new NpgsqlBatch(connection))
+        var signed = _attemptSigned;
+        if (signed is not null)
         {
-            optimistic.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN ISOLATION LEVEL READ COMMITTED"));
-            var lockLog = new NpgsqlBatchCommand(AdvisoryLocks.LockLogSql);
-            lockLog.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
-            optimistic.BatchCommands.Add(lockLog);
-            var rows = new NpgsqlBatchCommand(RecordRows.InsertSql +
-                " WHERE coalesce((SELECT sequence FROM auditgen.records WHERE log_id = $1 ORDER BY sequence DESC LIMIT 1), -1) = $31" +
-                " AND coalesce((SELECT hash FROM auditgen.records WHERE log_id = $1 ORDER BY sequence DESC LIMIT 1), '') = $32");
-            RecordRows.AddInsertParameters(rows.Parameters, _logId, batch.Records);
-            rows.Parameters.Add(new NpgsqlParameter<long> { TypedValue = guess.NextSequence - 1 });
-            rows.Parameters.Add(new NpgsqlParameter<string> { TypedValue = guess.NextSequence == 0 ? "" : guess.PreviousHash });
-            optimistic.BatchCommands.Add(rows);
-            optimistic.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
-            optimistic.ExecuteNonQuery();
-            if (rows.RecordsAffected == 0)
+            var exportFailure = _checkpoints!.Export(signed);
+            foreach (var waiter in commit.CheckpointRequests)
             {
-                _uncontended = false;
-                return false;
+                if (exportFailure is null)
+                    waiter.TrySetResult(signed);
+                else
+                    waiter.TrySetException(new AuditTrailException(
+                        $"The checkpoint of tree size {signed.Checkpoint.TreeSize} was signed and recorded in PostgreSQL log '{_logId}', but could not be exported: {exportFailure.Message}", exportFailure));
             }
         }
+        else if (commit.CheckpointRequests.Count > 0)
+        {
+            // Nothing new since the latest checkpoint (only its own record): that one is current.
+            foreach (var waiter in commit.CheckpointRequests)
+                waiter.TrySetResult(_checkpoints!.Latest!);
+        }
+        return batch;
+    }
+
+    // Synchronous on purpose: the writer's thread blocks in the socket read and resumes there, instead of hopping to
+    // the thread pool twice per group commit.
+    private void Attempt(GroupCommit commit, SequencedBatch batch)
+    {
+        var connection = _connection ??= _dataSource.OpenConnection();
+        var expected = _lastTail ?? ReadTail(connection);
+        for (var attempt = 0; attempt < MaxOptimisticAttempts && expected.TreeIsLevel; attempt++)
+        {
+            if (TryAtExpectedTail(connection, commit, batch, expected, out var actual))
+                return;
+            TailMisses++;
+            batch.Clear();
+            _attemptSigned = null;
+            expected = actual;
+        }
+        CommitAtLockedTail(connection, commit, batch);
+    }
+
+    // Links the group commit onto `tail` (whose tree is `tree`): the appends, then a checkpoint when one is due.
+    // Returns the tail after the last record.
+    private ChainTail Link(GroupCommit commit, ChainTail tail, MerkleTree tree, SequencedBatch batch)
+    {
+        ChainLinkWriter addLeaf = (_, _, leaf, _) => tree.Append(leaf);
+        var end = _sequencer.Link(commit.Appends, _stamps, tail, batch, addLeaf);
+        if (_checkpoints is { } checkpoints)
+        {
+            var now = _time.GetUtcNow();
+            if (checkpoints.IsDue(end.NextSequence, now, commit.CheckpointRequests.Count > 0, commit.Closing))
+            {
+                var signed = checkpoints.Sign(end.NextSequence, tree.Root(), now);
+                var (entry, details) = CheckpointRecords.Entry(signed);
+                // The checkpoint's own record has no caller: nobody awaits this completion.
+                var record = new WriteRequest(entry, details, new TaskCompletionSource<AuditRecord>(TaskCreationOptions.RunContinuationsAsynchronously));
+                end = _sequencer.Link([record], [_checkpointStamp], end, batch, addLeaf);
+                _attemptSigned = signed;
+            }
+        }
+        return end;
+    }
+
+    // One round trip (see the class remarks). False when another writer had moved the tail: nothing was written, and
+    // `actual` is the tail as it is now.
+    private bool TryAtExpectedTail(NpgsqlConnection connection, GroupCommit commit, SequencedBatch batch, LogTail expected, out LogTail actual)
+    {
+        actual = expected;
+        var nodes = new EdgeNodeStore(expected.Chain.NextSequence, expected.Edge);
+        var end = Link(commit, expected.Chain, new MerkleTree(nodes), batch);
+        if (batch.Records.Count == 0)
+            return true;
+        if (TestHook is { } before)
+            before(CommitStage.BeforeInsert, connection).AsTask().GetAwaiter().GetResult();
+        NpgsqlBatchCommand rows;
+        using (var optimistic = new NpgsqlBatch(connection))
+        {
+            var commands = optimistic.BatchCommands;
+            commands.Add(new NpgsqlBatchCommand(BeginSql));
+            commands.Add(new NpgsqlBatchCommand(AsyncCommitSql));
+            commands.Add(LockLog());
+            rows = new NpgsqlBatchCommand(RecordRows.InsertSql + ExpectTailSql);
+            RecordRows.AddInsertParameters(rows.Parameters, _logId, batch.Records);
+            rows.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expected.Chain.NextSequence - 1 });
+            rows.Parameters.Add(new NpgsqlParameter<string> { TypedValue = expected.Chain.NextSequence == 0 ? "" : expected.Chain.PreviousHash });
+            commands.Add(rows);
+            commands.Add(InsertNodes(nodes.Appended, batch));
+            commands.Add(new NpgsqlBatchCommand("COMMIT"));
+            AddFlush(commands, batch);
+            var missed = new NpgsqlBatchCommand(TreeNodes.TailAfterMissSql);
+            missed.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+            missed.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = batch.Records[0].Id });
+            commands.Add(missed);
+            using (var reader = optimistic.ExecuteReader())
+                actual = ReadTailResult(reader);
+        }
+        if (rows.RecordsAffected == 0)
+        {
+            ObserveCheckpoints(connection, actual);
+            return false;
+        }
         OneTripCommits++;
-        Committed(connection, batch);
+        // Nobody appended between the expected tail and this batch: the tail is where the batch ended.
+        if (_attemptSigned is not null)
+            _knownCheckpointSequence = batch.Records[^1].Sequence;
+        actual = new LogTail(end, nodes.EdgeAfter(end.NextSequence), _knownCheckpointSequence);
+        Committed(connection, batch, actual);
         return true;
     }
 
-    private void Committed(NpgsqlConnection connection, SequencedBatch batch)
+    private NpgsqlBatchCommand InsertNodes(List<(long Position, byte[] Hash)> nodes, SequencedBatch batch)
     {
-        var last = batch.Records[^1];
-        _lastTail = new ChainTail(last.Sequence + 1, last.Hash);
+        var insert = new NpgsqlBatchCommand(TreeNodes.InsertSql);
+        TreeNodes.AddInsertParameters(insert.Parameters, _logId, nodes, batch.Records[0].Id);
+        return insert;
+    }
+
+    private NpgsqlBatchCommand TailCommand()
+    {
+        var tail = new NpgsqlBatchCommand(TreeNodes.TailSql);
+        tail.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+        return tail;
+    }
+
+    private NpgsqlBatchCommand LockLog()
+    {
+        var lockLog = new NpgsqlBatchCommand(AdvisoryLocks.LockLogSql);
+        lockLog.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+        return lockLog;
+    }
+
+    private void AddFlush(NpgsqlBatchCommandCollection commands, SequencedBatch batch)
+    {
+        commands.Add(new NpgsqlBatchCommand(BeginSql));
+        var flush = new NpgsqlBatchCommand(FlushSql);
+        flush.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+        flush.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = batch.Records[0].Id });
+        commands.Add(flush);
+        commands.Add(new NpgsqlBatchCommand("COMMIT"));
+    }
+
+    private void Committed(NpgsqlConnection connection, SequencedBatch batch, LogTail tail)
+    {
+        if (_attemptSigned is not null)
+            _knownCheckpointSequence = batch.Records[^1].Sequence;
+        _lastTail = tail;
+        ObserveCheckpoints(connection, tail);
         if (TestHook is { } after)
             after(CommitStage.AfterCommit, connection).AsTask().GetAwaiter().GetResult();
     }
 
-    // Two round trips: BEGIN, the lock and the tail; then the batch linked onto that tail and COMMIT.
-    private void CommitAtLockedTail(NpgsqlConnection connection, IReadOnlyList<WriteRequest> appends, SequencedBatch batch)
+    // Another writer of the log signed a newer checkpoint: count from it, so N writers do not each sign every N records.
+    private void ObserveCheckpoints(NpgsqlConnection connection, LogTail tail)
     {
-        var tail = ChainTail.Genesis;
+        if (_checkpoints is not { } checkpoints || tail.LatestCheckpointSequence is not { } sequence || sequence <= (_knownCheckpointSequence ?? -1))
+            return;
+        _knownCheckpointSequence = sequence;
+        using var command = new NpgsqlCommand($"SELECT {RecordRows.Columns} FROM auditgen.records WHERE log_id = $1 AND sequence = $2", connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sequence });
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+            return;
+        try
+        {
+            var record = RecordRows.Read(reader);
+            var latest = CheckpointRecords.Read(record, verifier: null);
+            if (latest.Checkpoint.Origin == checkpoints.Latest?.Checkpoint.Origin || checkpoints.Latest is null)
+                checkpoints.Restore(latest, record.Timestamp);
+        }
+        catch (FormatException)
+        {
+            // A malformed checkpoint record is verification's to report; this writer keeps counting from its own.
+        }
+    }
+
+    private LogTail ReadTail(NpgsqlConnection connection)
+    {
+        LogTail tail;
+        using (var command = new NpgsqlCommand(TreeNodes.TailSql, connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+            using var reader = command.ExecuteReader();
+            tail = ReadTailResult(reader);
+        }
+        ObserveCheckpoints(connection, tail);
+        return tail;
+    }
+
+    // The tail is the last result set of TreeNodes.TailSql (its first column is "kind"); no chain row: an empty log.
+    private LogTail ReadTailResult(NpgsqlDataReader reader)
+    {
+        var tail = LogTail.Empty;
+        do
+        {
+            if (reader.FieldCount != 4 || reader.GetName(0) != "kind")
+                continue;
+            var chain = ChainTail.Genesis;
+            var edge = new Dictionary<long, byte[]>();
+            long? checkpoint = null;
+            while (reader.Read())
+            {
+                switch (reader.GetInt32(0))
+                {
+                    case 0:
+                        var sequence = reader.GetInt64(1);
+                        var hash = reader.GetString(2);
+                        if (!AuditRecordCodec.IsHashHex(hash))
+                            throw new AuditStoreCorruptException(
+                                $"The tail of PostgreSQL log '{_logId}' (sequence {sequence}) has a stored hash that is not 64 lower-case hex digits; refusing to extend it.");
+                        chain = new ChainTail(sequence + 1, hash);
+                        break;
+                    case 1:
+                        edge[reader.GetInt64(1)] = reader.GetFieldValue<byte[]>(3);
+                        break;
+                    default:
+                        checkpoint = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+                        break;
+                }
+            }
+            tail = new LogTail(chain, edge, checkpoint);
+        }
+        while (reader.NextResult());
+        return tail;
+    }
+
+    // Two round trips, which cannot miss: BEGIN, the lock and the tail; then the batch linked onto that tail (after the
+    // leaves of records the tree lacks, for a log written before schema version 2), COMMIT (asynchronous, as above) and the flush.
+    private void CommitAtLockedTail(NpgsqlConnection connection, GroupCommit commit, SequencedBatch batch)
+    {
+        LogTail tail;
         using (var begin = new NpgsqlBatch(connection))
         {
-            begin.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN ISOLATION LEVEL READ COMMITTED"));
-            var lockLog = new NpgsqlBatchCommand(AdvisoryLocks.LockLogSql);
-            lockLog.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
-            begin.BatchCommands.Add(lockLog);
-            var readTail = new NpgsqlBatchCommand(TailSql);
-            readTail.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
-            begin.BatchCommands.Add(readTail);
+            begin.BatchCommands.Add(new NpgsqlBatchCommand(BeginSql));
+            begin.BatchCommands.Add(new NpgsqlBatchCommand(AsyncCommitSql));
+            begin.BatchCommands.Add(LockLog());
+            // The tail is read by a statement of its own, after the lock is held, so its read-committed snapshot
+            // includes the previous holder's commit.
+            begin.BatchCommands.Add(TailCommand());
             using var reader = begin.ExecuteReader();
-            // The tail is the result set with two columns (BEGIN has none, the lock one); it is read by a statement of its
-            // own, after the lock is held, so its read-committed snapshot includes the previous holder's commit.
-            do
-            {
-                if (reader.FieldCount != 2 || !reader.Read())
-                    continue;
-                var sequence = reader.GetInt64(0);
-                var hash = reader.GetString(1);
-                if (!AuditGen.Canonical.AuditRecordCodec.IsHashHex(hash))
-                    throw new AuditStoreCorruptException(
-                        $"The tail of PostgreSQL log '{_logId}' (sequence {sequence}) has a stored hash that is not 64 lower-case hex digits; refusing to extend it.");
-                tail = new ChainTail(sequence + 1, hash);
-            }
-            while (reader.NextResult());
+            tail = ReadTailResult(reader);
         }
+        ObserveCheckpoints(connection, tail);
 
-        _uncontended = _lastTail == tail;
         if (TestHook is { } before)
             before(CommitStage.BeforeInsert, connection).AsTask().GetAwaiter().GetResult();
 
-        _sequencer.Link(appends, _stamps, tail, batch, link: null);
+        var nodes = tail.TreeIsLevel ? new EdgeNodeStore(tail.Chain.NextSequence, tail.Edge) : CatchUpTree(connection, tail.Chain.NextSequence);
+        var end = Link(commit, tail.Chain, new MerkleTree(nodes), batch);
         if (batch.Records.Count == 0)
         {
             using var rollback = new NpgsqlCommand("ROLLBACK", connection);
@@ -247,10 +476,67 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             var rows = new NpgsqlBatchCommand(RecordRows.InsertSql);
             RecordRows.AddInsertParameters(rows.Parameters, _logId, batch.Records);
             insert.BatchCommands.Add(rows);
+            insert.BatchCommands.Add(InsertNodes(nodes.Appended, batch));
             insert.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            AddFlush(insert.BatchCommands, batch);
             insert.ExecuteNonQuery();
         }
-        Committed(connection, batch);
+        LockedCommits++;
+        Committed(connection, batch, new LogTail(end, nodes.EdgeAfter(end.NextSequence), _knownCheckpointSequence));
+    }
+
+    // Under the lock: the tree lags the chain (records written before schema version 2, or by an older writer). Its
+    // missing leaves are recomputed from the records, in sequence order, and inserted with the batch.
+    private EdgeNodeStore CatchUpTree(NpgsqlConnection connection, long chainSize)
+    {
+        long nodeCount;
+        using (var count = new NpgsqlCommand(TreeNodes.NodeCountSql, connection))
+        {
+            count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+            nodeCount = (long)count.ExecuteScalar()!;
+        }
+        var size = MerkleTree.LeafCountFor(nodeCount);
+        if (MerkleTree.NodeCountFor(size) != nodeCount || size > chainSize)
+            throw new AuditStoreCorruptException(
+                $"The Merkle tree of PostgreSQL log '{_logId}' holds {nodeCount} nodes, which is no tree of at most its {chainSize} records; refusing to extend it.");
+        var positions = TreeNodes.Edge(size).Select(n => MerkleTree.PostOrderPosition(n.Level, n.Index)).ToArray();
+        var edge = new Dictionary<long, byte[]>();
+        using (var read = new NpgsqlCommand("SELECT position, hash FROM auditgen.tree_nodes WHERE log_id = $1 AND position = ANY($2)", connection))
+        {
+            read.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+            read.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = positions });
+            using var reader = read.ExecuteReader();
+            while (reader.Read())
+                edge[reader.GetInt64(0)] = reader.GetFieldValue<byte[]>(1);
+        }
+        var nodes = new EdgeNodeStore(size, edge);
+        var tree = new MerkleTree(nodes);
+        using (var records = new NpgsqlCommand($"SELECT {RecordRows.Columns} FROM auditgen.records WHERE log_id = $1 AND sequence >= $2 ORDER BY sequence", connection))
+        {
+            records.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+            records.Parameters.Add(new NpgsqlParameter<long> { TypedValue = size });
+            using var reader = records.ExecuteReader();
+            Span<byte> leaf = stackalloc byte[ChainHasher.HashSize];
+            while (reader.Read())
+            {
+                var sequence = reader.GetInt64(0);
+                if (sequence != tree.Size)
+                    throw new AuditStoreCorruptException(
+                        $"The Merkle tree of PostgreSQL log '{_logId}' lacks the leaf of sequence {tree.Size}, whose record is gone (deleted by retention?): the tree cannot be completed.");
+                try
+                {
+                    ChainHasher.ComputeRecordHash(RecordRows.Read(reader), leaf);
+                }
+                catch (Exception e) when (e is FormatException or ArgumentException)
+                {
+                    throw new AuditStoreCorruptException($"The record at sequence {sequence} of PostgreSQL log '{_logId}' cannot be hashed for the Merkle tree: {e.Message}", e);
+                }
+                tree.Append(leaf);
+            }
+        }
+        if (tree.Size != chainSize)
+            throw new AuditStoreCorruptException($"The Merkle tree of PostgreSQL log '{_logId}' could not be brought level with its {chainSize} records ({tree.Size}).");
+        return nodes;
     }
 
     // The batch's records as stored, when its transaction committed; null when none of them exists.
@@ -259,20 +545,27 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         var ids = attempted.Records.Select(r => r.Id).ToArray();
         var stored = new Dictionary<Guid, AuditRecord>(ids.Length);
         await using (var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false))
-        await using (var command = new NpgsqlCommand(
-            $"SELECT {RecordRows.Columns} FROM auditgen.records WHERE log_id = $1 AND id = ANY($2) ORDER BY sequence", connection))
         {
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
-            command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids });
-            await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-            while (await reader.ReadAsync().ConfigureAwait(false))
+            await using (var command = new NpgsqlCommand(
+                $"SELECT {RecordRows.Columns} FROM auditgen.records WHERE log_id = $1 AND id = ANY($2) ORDER BY sequence", connection))
             {
-                var record = RecordRows.Read(reader);
-                stored[record.Id] = record;
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+                command.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids });
+                await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+                while (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    var record = RecordRows.Read(reader);
+                    stored[record.Id] = record;
+                }
             }
+            if (stored.Count == 0)
+                return null;
+            // Visible is not yet durable: the batch's transaction committed asynchronously. Flush through it first.
+            await using var flush = new NpgsqlBatch(connection);
+            AddFlush(flush.BatchCommands, attempted);
+            await flush.ExecuteNonQueryAsync().ConfigureAwait(false);
+            FlushedOnRecovery++;
         }
-        if (stored.Count == 0)
-            return null;
         if (stored.Count != ids.Length)
             throw new AuditStoreCorruptException(
                 $"PostgreSQL log '{_logId}' holds {stored.Count} of the {ids.Length} records of one group commit; a transaction commits all or none.");
@@ -301,14 +594,13 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     }
 
     /// <inheritdoc />
-    /// <remarks>Checkpoints of PostgreSQL logs come with the Merkle tree's store for PostgreSQL (not yet).</remarks>
-    public bool SignsCheckpoints => false;
+    public bool SignsCheckpoints => _checkpoints is not null;
 
     /// <inheritdoc />
     public string Name => $"postgresql:{_logId}";
 
     /// <inheritdoc />
-    public TimeSpan? WakeInterval => null;
+    public TimeSpan? WakeInterval => _checkpoints?.Interval;
 
     /// <inheritdoc />
     public ValueTask AfterCommitAsync(SequencedBatch batch, List<TaskCompletionSource>? flushes)

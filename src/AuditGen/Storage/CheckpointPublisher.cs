@@ -22,8 +22,8 @@ internal sealed class CheckpointPublisher(NoteSigner signer, string origin, Chec
     /// <summary>The signer's verifier key.</summary>
     public NoteVerifier Verifier => signer.Verifier;
 
-    /// <summary>Sets the latest checkpoint found in the trail on open.</summary>
-    public void Restore(SignedCheckpoint latest, DateTimeOffset recordedAt)
+    /// <summary>Sets the latest checkpoint found in the trail (on open, or when another writer of the log signed one), or forgets one that was not recorded.</summary>
+    public void Restore(SignedCheckpoint? latest, DateTimeOffset recordedAt)
     {
         Latest = latest;
         LatestTime = recordedAt;

@@ -1,0 +1,267 @@
+using AuditGen.Integrity;
+using AuditGen.Integrity.Checkpoints;
+using AuditGen.Integrity.Merkle;
+using AuditGen.PostgreSql.Tests.Support;
+using AuditGen.TrailConformance;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AuditGen.PostgreSql.Tests;
+
+/// <summary>The Merkle tree and signed checkpoints of a PostgreSQL log: one tree per log, proofs, tamper detection against checkpoints.</summary>
+[RequiresPostgres]
+public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>, IDisposable
+{
+    private static readonly NoteSigner Signer = NoteSigner.Parse(NoteKeys.Generate("audit.example/pg").SignerKey);
+    private readonly string _logId = Appends.NewLogId("tree");
+    private readonly string _exports = Directory.CreateTempSubdirectory("auditgen-pg-checkpoints-").FullName;
+
+    public void Dispose() => Directory.Delete(_exports, recursive: true);
+
+    private AuditTrailOptions Signing(int everyRecords = 0) => new()
+    {
+        Checkpoints = new CheckpointOptions { Signer = Signer, EveryRecords = everyRecords, Interval = null, ExportDirectory = _exports },
+    };
+
+    private static async Task<List<AuditRecord>> AppendAsync(IAuditTrail trail, int count, int from = 0)
+    {
+        var records = new List<AuditRecord>();
+        for (var i = from; i < from + count; i++)
+            records.Add(await trail.AppendAsync(ConformanceEntries.ToolCall(i)));
+        return records;
+    }
+
+    private async Task<List<AuditRecord>> StoredAsync(PostgreSqlAuditTrail trail)
+    {
+        var stored = new List<AuditRecord>();
+        await foreach (var record in trail.QueryAsync(new AuditQuery()))
+            stored.Add(record);
+        return stored;
+    }
+
+    private static byte[] RootOf(IEnumerable<AuditRecord> records)
+    {
+        var tree = new MerkleTree(new InMemoryMerkleNodeStore());
+        var leaf = new byte[32];
+        foreach (var record in records)
+        {
+            ChainHasher.ComputeRecordHash(record, leaf);
+            tree.Append(leaf);
+        }
+        return tree.Root();
+    }
+
+    private SignedCheckpoint Exported() => SignedCheckpoint.Parse(CheckpointExport.ReadLatest(_exports)!, Signer.Verifier);
+
+    // What a superuser can do with the triggers off: rewrite record `sequence` and re-hash the chain after it.
+    private async Task RewriteAndRehashFromAsync(PostgreSqlAuditTrail trail, long sequence)
+    {
+        var stored = await StoredAsync(trail);
+        var previous = sequence == 0 ? HashHex.Zero : stored[(int)sequence - 1].Hash;
+        for (var i = (int)sequence; i < stored.Count; i++)
+        {
+            var record = stored[i] with { PreviousHash = previous };
+            if (i == sequence)
+                record = record with { Details = """{"forged":true}""" };
+            var hash = ChainHasher.ComputeRecordHash(record);
+            await database.ExecuteBypassingTriggersAsync(
+                "UPDATE auditgen.records SET details = $1, previous_hash = $2, hash = $3 WHERE log_id = $4 AND sequence = $5",
+                (object?)record.Details ?? DBNull.Value, record.PreviousHash, hash, _logId, (long)i);
+            previous = hash;
+        }
+    }
+
+    [StoreFact]
+    public async Task Every_commit_extends_the_logs_tree_and_its_proofs_verify_against_its_root()
+    {
+        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        var records = await AppendAsync(trail, 37);
+
+        Assert.Equal(37, await trail.GetTreeSizeAsync());
+        var root = await trail.GetRootAsync(37);
+        Assert.Equal(RootOf(records), root);
+        foreach (var sequence in new long[] { 0, 1, 17, 36 })
+        {
+            var proof = await trail.GetInclusionProofAsync(sequence);
+            Assert.True(proof.Verify());
+            Assert.Equal(root, proof.RootHash);
+        }
+        var consistency = await trail.GetConsistencyProofAsync(13, 37);
+        Assert.True(consistency.Verify());
+        Assert.Equal(RootOf(records.Take(13)), consistency.Root1);
+    }
+
+    [StoreFact]
+    public async Task Writers_in_two_trails_on_one_log_build_one_tree()
+    {
+        await using var first = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        await using var second = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+
+        await Task.WhenAll(
+            Task.Run(() => Task.WhenAll(Enumerable.Range(0, 4).Select(w => AppendAsync(first, 40, w * 100)))),
+            Task.Run(() => Task.WhenAll(Enumerable.Range(0, 4).Select(w => AppendAsync(second, 40, 1000 + w * 100)))));
+
+        var stored = await StoredAsync(first);
+        Assert.Equal(320, stored.Count);
+        Assert.Equal(320, await second.GetTreeSizeAsync());
+        Assert.Equal(RootOf(stored), await second.GetRootAsync(320));
+        var result = await first.VerifyAsync();
+        Assert.True(result.IsValid, result.Reason);
+    }
+
+    [StoreFact]
+    public async Task Checkpoints_are_signed_every_n_records_on_demand_and_on_close_as_checkpoint_signed_records()
+    {
+        SignedCheckpoint onDemand;
+        await using (var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, Signing(everyRecords: 10)))
+        {
+            await AppendAsync(trail, 25);
+            onDemand = await trail.CheckpointAsync();
+            await AppendAsync(trail, 3, from: 100);
+        }
+
+        await using var reader = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, new AuditTrailOptions { ReadOnly = true });
+        var checkpoints = (await StoredAsync(reader)).Where(r => r.Action == AuditAction.CheckpointSigned).ToList();
+        // Every 10 records (10, 21 with the first checkpoint's record), on demand, and on close.
+        Assert.Equal([10L, 21L, onDemand.Checkpoint.TreeSize, 31L], checkpoints.Select(r => CheckpointRecords.Read(r, Signer.Verifier).Checkpoint.TreeSize));
+        Assert.Equal(27, onDemand.Checkpoint.TreeSize);
+        var latest = await reader.GetLatestCheckpointAsync();
+        Assert.Equal(31, latest!.Checkpoint.TreeSize);
+        Assert.Equal(await reader.GetRootAsync(31), latest.Checkpoint.RootHash);
+        Assert.Equal(31, Exported().Checkpoint.TreeSize);
+        var result = await reader.VerifyAsync(Exported());
+        Assert.True(result.IsValid, result.Reason);
+        Assert.NotNull(result.Checkpoint);
+    }
+
+    [StoreFact]
+    public async Task Two_writers_with_one_key_do_not_each_sign_every_n_records()
+    {
+        await using (var first = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, Signing(everyRecords: 20)))
+        await using (var second = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, Signing(everyRecords: 20)))
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                await first.AppendAsync(ConformanceEntries.ToolCall(i));
+                await second.AppendAsync(ConformanceEntries.ToolCall(1000 + i));
+            }
+        }
+
+        await using var reader = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, new AuditTrailOptions { ReadOnly = true });
+        var stored = await StoredAsync(reader);
+        var sizes = stored.Where(r => r.Action == AuditAction.CheckpointSigned).Select(r => CheckpointRecords.Read(r, Signer.Verifier).Checkpoint.TreeSize).ToList();
+        // 100 appends: about one checkpoint per 20 records while writing, plus at most one per writer on close.
+        Assert.InRange(sizes.Count(s => s < 100), 4, 5);
+        var result = await reader.VerifyAsync(Exported());
+        Assert.True(result.IsValid, result.Reason);
+    }
+
+    [StoreFact]
+    public async Task A_superusers_rewrite_of_a_record_with_the_chain_rehashed_is_caught_against_an_exported_checkpoint()
+    {
+        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, Signing());
+        await AppendAsync(trail, 12);
+        var exported = await trail.CheckpointAsync();
+
+        await RewriteAndRehashFromAsync(trail, 5);
+
+        var result = await trail.VerifyAsync(Exported());
+        Assert.False(result.IsValid);
+        Assert.Equal(VerificationFailure.Swapped, result.Failure);
+        Assert.Equal(exported.Checkpoint.TreeSize, result.Checkpoint!.Checkpoint.TreeSize);
+        // Without the exported checkpoint, the log's own checkpoint record gives it away too.
+        var own = await trail.VerifyAsync();
+        Assert.False(own.IsValid);
+        Assert.Equal(VerificationFailure.Swapped, own.Failure);
+    }
+
+    [StoreFact]
+    public async Task A_truncated_tail_is_caught_against_an_exported_checkpoint()
+    {
+        await using (var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, Signing()))
+        {
+            await AppendAsync(trail, 12);
+            await trail.CheckpointAsync();
+        }
+        await database.ExecuteBypassingTriggersAsync("DELETE FROM auditgen.records WHERE log_id = $1 AND sequence >= 9", _logId);
+
+        await using var reader = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, new AuditTrailOptions { ReadOnly = true });
+        var chainOnly = await reader.VerifyAsync();
+        var result = await reader.VerifyAsync(Exported());
+
+        Assert.True(chainOnly.IsValid, "a cut tail leaves a valid chain: only the checkpoint shows it");
+        Assert.False(result.IsValid);
+        Assert.Equal(VerificationFailure.Truncated, result.Failure);
+        Assert.Equal(9, result.FirstBrokenSequence);
+    }
+
+    [StoreFact]
+    public async Task A_writer_refuses_to_extend_a_log_shorter_than_its_exported_checkpoint()
+    {
+        await using (var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, Signing()))
+        {
+            await AppendAsync(trail, 6);
+            await trail.CheckpointAsync();
+        }
+        await database.ExecuteBypassingTriggersAsync("DELETE FROM auditgen.records WHERE log_id = $1 AND sequence >= 3", _logId);
+        await database.ExecuteBypassingTriggersAsync("DELETE FROM auditgen.tree_nodes WHERE log_id = $1 AND position >= $2", _logId, MerkleTree.NodeCountFor(3));
+
+        var refused = await Assert.ThrowsAsync<AuditStoreCorruptException>(async () =>
+            await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, Signing()));
+        Assert.Contains("truncated or rolled back", refused.Message);
+    }
+
+    [StoreFact]
+    public async Task An_edited_tree_node_is_reported_by_verification()
+    {
+        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        await AppendAsync(trail, 9);
+        await database.ExecuteBypassingTriggersAsync(
+            "UPDATE auditgen.tree_nodes SET hash = sha256(hash) WHERE log_id = $1 AND position = $2", _logId, MerkleTree.PostOrderPosition(1, 2));
+
+        var result = await trail.VerifyAsync();
+
+        Assert.False(result.IsValid);
+        Assert.Equal(VerificationFailure.JournalMismatch, result.Failure);
+        Assert.Contains("tree_nodes", result.Reason);
+    }
+
+    [StoreFact]
+    public async Task A_log_without_tree_nodes_gets_its_tree_from_its_records_at_the_next_commit()
+    {
+        await using (var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId))
+            await AppendAsync(trail, 11);
+        // As a log written before schema version 2 looks: records, no nodes.
+        await database.ExecuteBypassingTriggersAsync("DELETE FROM auditgen.tree_nodes WHERE log_id = $1", _logId);
+
+        await using var writer = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        Assert.Equal(0, await writer.GetTreeSizeAsync());
+        await writer.AppendAsync(ConformanceEntries.ToolCall(11));
+
+        Assert.Equal(12, await writer.GetTreeSizeAsync());
+        Assert.Equal(RootOf(await StoredAsync(writer)), await writer.GetRootAsync(12));
+        Assert.Equal(1, writer.Sink!.LockedCommits);
+        var result = await writer.VerifyAsync();
+        Assert.True(result.IsValid, result.Reason);
+    }
+
+    [StoreFact]
+    public async Task An_interval_checkpoint_is_signed_by_an_idle_writer_when_its_timer_fires()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var options = new AuditTrailOptions
+        {
+            TimeProvider = time,
+            Checkpoints = new CheckpointOptions { Signer = Signer, EveryRecords = 0, Interval = TimeSpan.FromMinutes(1), ExportDirectory = _exports },
+        };
+        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, options);
+        await AppendAsync(trail, 4);
+        Assert.Null(await trail.GetLatestCheckpointAsync());
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        await trail.FlushAsync();
+        await trail.FlushAsync();
+
+        var latest = await trail.GetLatestCheckpointAsync();
+        Assert.Equal(4, latest!.Checkpoint.TreeSize);
+    }
+}
