@@ -29,6 +29,8 @@ public static class CliApp
             CheckpointCommand.Create(io),
             ConsistencyCommand.Create(io),
             KeysCommand.Create(io),
+            RetentionCommand.Create(io),
+            HoldCommand.Create(io),
             ArchiveCommand.Create(io),
             StatsCommand.Create(io),
         };

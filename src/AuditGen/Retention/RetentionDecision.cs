@@ -11,6 +11,11 @@ public enum RetentionDisposition
     Held,
     /// <summary>A lifecycle record (checkpoint, archive, retention, erasure, hold, policy): the log's own metadata, never expires.</summary>
     Lifecycle,
+    /// <summary>
+    /// Expired and not held, but the chain's newest record: never archived, because the next append continues the chain
+    /// from it. It goes with the first run after a later record exists.
+    /// </summary>
+    Newest,
 }
 
 /// <summary>Why retention treats one record as it does.</summary>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace AuditGen.Retention;
 
 /// <summary>
@@ -33,4 +35,20 @@ public sealed class RetentionOptions
 
     /// <summary>The <c>eu-ai-act</c> policy's period; at least 6 months; <see langword="null"/>: 6 months.</summary>
     public RetentionPeriod? EuAiActRetention { get; set; }
+
+    /// <summary>
+    /// Reads a <c>Retention</c> configuration block (the <c>AuditTrail:Retention</c> section hosts bind) as strictly as
+    /// the host does, and checks the result; <see langword="null"/> when the section does not exist.
+    /// </summary>
+    /// <exception cref="RetentionConfigurationException">A key, domain, period or policy name is wrong; every problem is listed.</exception>
+    public static RetentionOptions? FromConfiguration(IConfigurationSection retentionSection)
+    {
+        ArgumentNullException.ThrowIfNull(retentionSection);
+        var options = new AuditTrailOptions();
+        var problems = new List<string>();
+        RetentionConfiguration.Apply(retentionSection, options, problems);
+        if (options.Retention is { } retention)
+            problems.AddRange(RetentionPolicySet.Validate(retention));
+        return problems.Count > 0 ? throw new RetentionConfigurationException(problems) : options.Retention;
+    }
 }

@@ -54,7 +54,7 @@ public sealed class RetentionPlan
     /// <summary>Expired records kept by a hold.</summary>
     public long Held { get; private set; }
 
-    /// <summary>Records not expired yet.</summary>
+    /// <summary>Records not expired yet (and an expired newest record, which is never archived: see <see cref="RetentionDisposition.Newest"/>).</summary>
     public long Kept { get; private set; }
 
     /// <summary>Counts per deciding policy, by policy name (ordinal), only policies that decide at least one record.</summary>
@@ -90,15 +90,26 @@ public sealed class RetentionPlan
         var holds = await LegalHolds.ReadActiveAsync(trail, cancellationToken).ConfigureAwait(false);
         var changed = await RetentionPolicyRecords.DiffersFromRecordedAsync(trail, policies, cancellationToken).ConfigureAwait(false);
         var plan = new RetentionPlan(instant, policies, changed, holds);
+        // Each decision is taken in once the next one is seen: only then is it known not to be the chain's newest record.
+        RetentionDecision? previous = null;
         await foreach (var decision in RetentionPlanner.EvaluateAsync(trail, policies, holds, instant, cancellationToken).ConfigureAwait(false))
         {
-            plan.Add(decision);
-            observe?.Invoke(decision);
-            if (progress is not null && plan.RecordsEvaluated % 4096 == 0)
-                progress.Report(plan.RecordsEvaluated);
+            if (previous is { } earlier)
+                plan.Take(earlier, observe);
+            previous = decision;
+            if (progress is not null && (plan.RecordsEvaluated + 1) % 4096 == 0)
+                progress.Report(plan.RecordsEvaluated + 1);
         }
+        if (previous is { } newest)
+            plan.Take(newest.Disposition == RetentionDisposition.Expired ? newest with { Disposition = RetentionDisposition.Newest } : newest, observe);
         progress?.Report(plan.RecordsEvaluated);
         return plan;
+    }
+
+    private void Take(in RetentionDecision decision, Action<RetentionDecision>? observe)
+    {
+        Add(decision);
+        observe?.Invoke(decision);
     }
 
     private void Add(in RetentionDecision decision)
@@ -126,6 +137,10 @@ public sealed class RetentionPlan
                 Held++;
                 foreach (var hold in decision.HeldBy)
                     _heldByHold[hold.Id] = _heldByHold.GetValueOrDefault(hold.Id) + 1;
+                break;
+            case RetentionDisposition.Newest:
+                counter.Kept++;
+                Kept++;
                 break;
             default:
                 counter.Kept++;

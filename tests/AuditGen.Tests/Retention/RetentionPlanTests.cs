@@ -31,6 +31,7 @@ public sealed class RetentionPlanTests : IDisposable
         var soc2 = await trail.AppendAsync(Entry(ComplianceDomain.Soc2));
         var hipaa = await trail.AppendAsync(Entry(ComplianceDomain.Hipaa | ComplianceDomain.Soc2));
         var none = await trail.AppendAsync(Entry(ComplianceDomain.None));
+        await trail.AppendAsync(Entry(ComplianceDomain.Financial));
         var decisions = new List<RetentionDecision>();
 
         var plan = await RetentionPlan.CreateAsync(trail, at: Start.AddYears(1), observe: decisions.Add);
@@ -52,6 +53,7 @@ public sealed class RetentionPlanTests : IDisposable
     {
         await using var trail = _folder.Open();
         await trail.AppendAsync(Entry(ComplianceDomain.Soc2));
+        await trail.AppendAsync(Entry(ComplianceDomain.Hipaa));
 
         Assert.Empty((await RetentionPlan.CreateAsync(trail, at: Start.AddYears(1).AddTicks(-10))).Sequences);
         Assert.Single((await RetentionPlan.CreateAsync(trail, at: Start.AddYears(1))).Sequences);
@@ -109,7 +111,10 @@ public sealed class RetentionPlanTests : IDisposable
     public async Task Planning_writes_nothing()
     {
         await using (var trail = _folder.Open())
+        {
             await trail.AppendAsync(Entry(ComplianceDomain.Soc2));
+            await trail.AppendAsync(Entry(ComplianceDomain.Hipaa));
+        }
         var journalBefore = await File.ReadAllBytesAsync(_folder.JournalPath);
 
         await using (var readOnly = _folder.Open(readOnly: true))
@@ -171,5 +176,20 @@ public sealed class RetentionPlanTests : IDisposable
         Assert.Null(again);
         Assert.Equal(RetentionPolicySet.Defaults.ToCanonicalJson(), await RetentionPolicyRecords.ReadLastAsync(trail));
         Assert.True(await RetentionPolicyRecords.DiffersFromRecordedAsync(trail, longerGdpr));
+    }
+
+    [Fact]
+    public async Task The_chains_newest_record_is_never_selected_even_when_expired()
+    {
+        await using var trail = _folder.Open();
+        await trail.AppendAsync(Entry(ComplianceDomain.Soc2));
+        await trail.AppendAsync(Entry(ComplianceDomain.Soc2));
+        var decisions = new List<RetentionDecision>();
+
+        var plan = await RetentionPlan.CreateAsync(trail, at: Start.AddYears(2), observe: decisions.Add);
+
+        Assert.Equal([0L], plan.Sequences);
+        Assert.Equal([RetentionDisposition.Expired, RetentionDisposition.Newest], decisions.Select(d => d.Disposition));
+        Assert.Equal(1, plan.Kept);
     }
 }
