@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using AuditGen.Archive;
 using AuditGen.Canonical;
 using AuditGen.Integrity;
 using AuditGen.Tests.Support;
@@ -10,7 +11,8 @@ internal static class RetentionHistory
 {
     /// <summary>
     /// Every archived record (each segment in <paramref name="archivePath"/>) plus every live one: each sequence exactly
-    /// once, and together one valid chain from sequence 0 to the head.
+    /// once, and together one valid chain from sequence 0 to the head. For a LiteDB trail the library's own
+    /// <see cref="LiteDbAuditTrail.VerifyWithArchivesAsync"/> must agree.
     /// </summary>
     public static async Task<SortedDictionary<long, AuditRecord>> AssertOneHistoryAsync(IAuditTrail trail, string archivePath)
     {
@@ -34,6 +36,13 @@ internal static class RetentionHistory
             verifier.Observe(position++, record);
         var result = verifier.Complete();
         Assert.True(result.IsValid, result.Reason);
+        if (trail is LiteDbAuditTrail liteDb)
+        {
+            var combined = await liteDb.VerifyWithArchivesAsync(new FolderArchiveTarget(archivePath));
+            Assert.True(combined.IsValid, combined.Reason);
+            Assert.Equal(all.Count, combined.RecordsChecked);
+            Assert.Equal(all.Count - (await TrailFixtures.QueryAllAsync(trail)).Count, combined.ArchivedRecordsChecked);
+        }
         return all;
     }
 }
