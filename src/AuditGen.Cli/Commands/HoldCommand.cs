@@ -26,18 +26,8 @@ internal static class HoldCommand
         var conversation = new Option<string?>("--conversation") { Description = "Hold every record of this conversation id.", HelpName = "id" };
         var subject = new Option<string?>("--subject") { Description = "Hold every record about this data subject (as stored in the records).", HelpName = "id" };
         var user = new Option<string?>("--user") { Description = "Hold every record on behalf of this user id.", HelpName = "id" };
-        var from = new Option<DateTimeOffset?>("--from")
-        {
-            Description = "Hold records at or after this time (ISO 8601; UTC when no offset).",
-            HelpName = "time",
-            CustomParser = result => QueryArguments.ParseTime(result, "--from"),
-        };
-        var to = new Option<DateTimeOffset?>("--to")
-        {
-            Description = "Hold records before this time (ISO 8601; UTC when no offset).",
-            HelpName = "time",
-            CustomParser = result => QueryArguments.ParseTime(result, "--to"),
-        };
+        var from = QueryArguments.TimeOption("--from", "Hold records at or after this time (ISO 8601; UTC when no offset).");
+        var to = QueryArguments.TimeOption("--to", "Hold records before this time (ISO 8601; UTC when no offset).");
         var reason = new Option<string>("--reason") { Description = "Why: the matter or case the records are preserved for.", HelpName = "text", Required = true };
         var by = new Option<string>("--by") { Description = "Who places the hold.", HelpName = "who", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the hold as one JSON object." };

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 
@@ -6,6 +7,14 @@ namespace AuditGen.Cli.Commands;
 /// <summary>Parsers for the values <c>query</c> takes; a bad value becomes a parse error (exit code 2) naming the option.</summary>
 internal static class QueryArguments
 {
+    /// <summary>An ISO 8601 instant option (<c>--from</c>, <c>--to</c>, ...), parsed by <see cref="ParseTime"/>.</summary>
+    public static Option<DateTimeOffset?> TimeOption(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "time",
+        CustomParser = result => ParseTime(result, name),
+    };
+
     public static DateTimeOffset? ParseTime(ArgumentResult result, string optionName)
     {
         var text = SingleToken(result);

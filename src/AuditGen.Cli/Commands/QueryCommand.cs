@@ -47,18 +47,8 @@ internal static class QueryCommand
             HelpName = "class",
             CustomParser = QueryArguments.ParseClassification,
         };
-        var from = new Option<DateTimeOffset?>("--from")
-        {
-            Description = "Only records at or after this time (ISO 8601; UTC when no offset).",
-            HelpName = "time",
-            CustomParser = result => QueryArguments.ParseTime(result, "--from"),
-        };
-        var to = new Option<DateTimeOffset?>("--to")
-        {
-            Description = "Only records before this time (ISO 8601; UTC when no offset).",
-            HelpName = "time",
-            CustomParser = result => QueryArguments.ParseTime(result, "--to"),
-        };
+        var from = QueryArguments.TimeOption("--from", "Only records at or after this time (ISO 8601; UTC when no offset).");
+        var to = QueryArguments.TimeOption("--to", "Only records before this time (ISO 8601; UTC when no offset).");
         var limit = new Option<int?>("--limit")
         {
             Description = "At most this many records.",

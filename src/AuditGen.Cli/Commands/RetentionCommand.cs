@@ -39,12 +39,7 @@ internal static partial class RetentionCommand
     private static Command CreatePlan(CliOutput io)
     {
         var trailArgument = TrailArgument.Create();
-        var at = new Option<DateTimeOffset?>("--at")
-        {
-            Description = "Plan for this instant instead of now (ISO 8601; UTC when no offset). Holds are those active now.",
-            HelpName = "time",
-            CustomParser = result => QueryArguments.ParseTime(result, "--at"),
-        };
+        var at = QueryArguments.TimeOption("--at", "Plan for this instant instead of now (ISO 8601; UTC when no offset). Holds are those active now.");
         var config = ConfigOption();
         var section = SectionOption();
         var json = new Option<bool>("--json") { Description = "Print JSON Lines: one line per record archived or held back, then a summary line." };

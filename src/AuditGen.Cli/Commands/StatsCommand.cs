@@ -18,18 +18,8 @@ internal static class StatsCommand
     public static Command Create(CliOutput io)
     {
         var trailArgument = TrailArgument.Create();
-        var from = new Option<DateTimeOffset?>("--from")
-        {
-            Description = "Only records at or after this time (ISO 8601; UTC when no offset). The 14 days before it still count as history for the σ rule.",
-            HelpName = "time",
-            CustomParser = result => QueryArguments.ParseTime(result, "--from"),
-        };
-        var to = new Option<DateTimeOffset?>("--to")
-        {
-            Description = "Only records before this time (ISO 8601; UTC when no offset).",
-            HelpName = "time",
-            CustomParser = result => QueryArguments.ParseTime(result, "--to"),
-        };
+        var from = QueryArguments.TimeOption("--from", "Only records at or after this time (ISO 8601; UTC when no offset). The 14 days before it still count as history for the σ rule.");
+        var to = QueryArguments.TimeOption("--to", "Only records before this time (ISO 8601; UTC when no offset).");
         var ceiling = new Option<long?>("--ceiling")
         {
             Description = "Flag days with more records than this (besides days more than 3σ above their trailing 14-day mean).",

@@ -219,15 +219,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         var signed = _attemptSigned;
         if (signed is not null)
         {
-            var exportFailure = _checkpoints!.Export(signed);
-            foreach (var waiter in commit.CheckpointRequests)
-            {
-                if (exportFailure is null)
-                    waiter.TrySetResult(signed);
-                else
-                    waiter.TrySetException(new AuditTrailException(
-                        $"The checkpoint of tree size {signed.Checkpoint.TreeSize} was signed and recorded in PostgreSQL log '{_logId}', but could not be exported: {exportFailure.Message}", exportFailure));
-            }
+            _checkpoints!.ExportAndRelease(signed, commit.CheckpointRequests, $"PostgreSQL log '{_logId}'");
         }
         else if (commit.CheckpointRequests.Count > 0)
         {

@@ -77,6 +77,23 @@ internal sealed class CheckpointPublisher(NoteSigner signer, string origin, Chec
         }
     }
 
+    /// <summary>
+    /// Exports <paramref name="signed"/> (its record and every record it covers are durable) and completes the callers who
+    /// asked for it: with the checkpoint, or with the export failure, naming <paramref name="store"/>.
+    /// </summary>
+    public void ExportAndRelease(SignedCheckpoint signed, List<TaskCompletionSource<SignedCheckpoint>> waiters, string store)
+    {
+        var exportFailure = Export(signed);
+        foreach (var waiter in waiters)
+        {
+            if (exportFailure is null)
+                waiter.TrySetResult(signed);
+            else
+                waiter.TrySetException(new AuditTrailException(
+                    $"The checkpoint of tree size {signed.Checkpoint.TreeSize} was signed and recorded in {store}, but could not be exported: {exportFailure.Message}", exportFailure));
+        }
+    }
+
     /// <summary>Re-exports <see cref="Latest"/> when the export folder's latest is older (a crash between record and export).</summary>
     public void CatchUpExport()
     {

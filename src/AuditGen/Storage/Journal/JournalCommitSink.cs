@@ -142,15 +142,7 @@ internal sealed class JournalCommitSink : IGroupCommitSink
         if (signed is not null)
         {
             // Published only once its record (and every record it covers) is durable.
-            var exportFailure = _checkpoints!.Export(signed);
-            foreach (var waiter in commit.CheckpointRequests)
-            {
-                if (exportFailure is null)
-                    waiter.TrySetResult(signed);
-                else
-                    waiter.TrySetException(new AuditTrailException(
-                        $"The checkpoint of tree size {signed.Checkpoint.TreeSize} was signed and recorded in the trail, but could not be exported: {exportFailure.Message}", exportFailure));
-            }
+            _checkpoints!.ExportAndRelease(signed, commit.CheckpointRequests, "the trail");
         }
         else if (checkpointRequested)
         {
