@@ -36,8 +36,24 @@ public sealed partial class PostgreSqlAuditTrail
         ThrowIfDisposed();
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        // One snapshot for the anchor and the rows, so a concurrent retention run cannot pull records out from between them.
+        // One snapshot for the anchor, the rows and the stubs, so a concurrent retention run cannot move records between them.
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        return await VerifyInSnapshotAsync(connection, transaction, checkpoint, progress, onLink: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The records and the stubs of archived records, merged by sequence: a stub row has its sequence and hash in the
+    // record columns, null elsewhere, and its leaf and segment in the two extra columns (null for a record row).
+    private static readonly string LinksSql =
+        $"SELECT {RecordRows.Columns}, NULL::bytea AS stub_leaf, NULL::text AS stub_segment FROM auditgen.records WHERE log_id = $1 " +
+        $"UNION ALL SELECT {string.Join(", ", RecordRows.Columns.Split(", ").Select(c => c is "sequence" or "hash" ? c : "NULL"))}, leaf, segment_id " +
+        "FROM auditgen.archived_records WHERE log_id = $1 ORDER BY sequence";
+
+    private static readonly int HashOrdinal = Array.IndexOf(RecordRows.Columns.Split(", "), "hash");
+    private static readonly int StubLeafOrdinal = RecordRows.Columns.Split(", ").Length;
+
+    private async Task<VerificationResult> VerifyInSnapshotAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, SignedCheckpoint? checkpoint,
+        IProgress<long>? progress, Action<long, string, string?>? onLink, CancellationToken cancellationToken)
+    {
         var anchored = await StartVerifierAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         if (anchored is not null && checkpoint is not null)
             throw new AuditTrailException(
@@ -59,15 +75,32 @@ public sealed partial class PostgreSqlAuditTrail
             if (++accepted % 4096 == 0)
                 progress?.Report(accepted);
         });
+        var segments = new StubSegments();
 
-        await using (var command = new NpgsqlCommand(
-            $"SELECT {RecordRows.Columns} FROM auditgen.records WHERE log_id = $1 ORDER BY sequence", connection, transaction))
+        await using (var command = new NpgsqlCommand(LinksSql, connection, transaction))
         {
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = LogId });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var position = reader.GetInt64(0);
+                if (!reader.IsDBNull(StubLeafOrdinal + 1))
+                {
+                    var hash = reader.GetString(HashOrdinal);
+                    var leaf = reader.GetFieldValue<byte[]>(StubLeafOrdinal);
+                    var segment = reader.GetString(StubLeafOrdinal + 1);
+                    segments.Observe(segment, position, leaf);
+                    if (leaf.Length != ChainHasher.HashSize)
+                    {
+                        if (!verifier.ObserveMalformed(position, $"the stub's leaf is {leaf.Length} bytes, not {ChainHasher.HashSize}"))
+                            break;
+                        continue;
+                    }
+                    if (!verifier.ObserveStub(position, hash, leaf))
+                        break;
+                    onLink?.Invoke(position, hash, segment);
+                    continue;
+                }
                 AuditRecord record;
                 try
                 {
@@ -81,6 +114,7 @@ public sealed partial class PostgreSqlAuditTrail
                 }
                 if (!verifier.Observe(position, record))
                     break;
+                onLink?.Invoke(position, record.Hash, null);
             }
         }
         progress?.Report(accepted);
@@ -104,8 +138,70 @@ public sealed partial class PostgreSqlAuditTrail
                 Reason = $"The Merkle tree stored for PostgreSQL log '{LogId}' disagrees with its records: node {mismatch.Position} (built when leaf {mismatch.Leaf} was added) " +
                     "is not the hash the records give. The tree_nodes table was edited; proofs from it cannot be trusted.",
             };
+        if (await segments.CheckAsync(connection, transaction, LogId, cancellationToken).ConfigureAwait(false) is { } segmentFailure)
+            return result with
+            {
+                FirstBrokenSequence = segmentFailure.Sequence,
+                Failure = VerificationFailure.ArchiveMismatch,
+                Reason = $"Archive segment {segmentFailure.Segment} of PostgreSQL log '{LogId}': {segmentFailure.Reason}",
+                ArchiveSegment = segmentFailure.Segment,
+            };
         // Without an explicit checkpoint the log's own latest one was checked: a failure names it, success stays plain.
         return result;
+    }
+
+    /// <summary>
+    /// The stubs of each segment as met in sequence order (count, first, last, Merkle root of their leaves), checked at
+    /// the end against the segment rows the prune function checked before it deleted: an edited row or stub shows.
+    /// </summary>
+    private sealed class StubSegments
+    {
+        private readonly Dictionary<string, (MerkleTree Tree, long First, long Last)> _seen = new(StringComparer.Ordinal);
+
+        public void Observe(string segment, long sequence, byte[] leaf)
+        {
+            if (!_seen.TryGetValue(segment, out var entry))
+                entry = (new MerkleTree(new DiscardingMerkleNodeStore()), sequence, sequence);
+            if (leaf.Length == ChainHasher.HashSize)
+                entry.Tree.Append(leaf);
+            _seen[segment] = entry with { Last = sequence };
+        }
+
+        public async Task<(string Segment, long Sequence, string Reason)?> CheckAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string logId,
+            CancellationToken cancellationToken)
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT segment_id, first_sequence, last_sequence, count, merkle_root FROM auditgen.archive_segments WHERE log_id = $1 ORDER BY first_sequence",
+                connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = logId });
+            (string, long, string)? first = null;
+            void Fail(string segment, long sequence, string reason)
+            {
+                if (first is null || first.Value.Item2 > sequence)
+                    first = (segment, sequence, reason);
+            }
+            var rows = new HashSet<string>(StringComparer.Ordinal);
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var id = reader.GetString(0);
+                    var (from, to, count, root) = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetFieldValue<byte[]>(4));
+                    rows.Add(id);
+                    if (!_seen.TryGetValue(id, out var stubs))
+                        Fail(id, from, $"its segment row names sequences {from} to {to}, but the log holds no stub of it: its stubs were removed.");
+                    else if (stubs.Tree.Size != count || stubs.First != from || stubs.Last != to)
+                        Fail(id, Math.Min(from, stubs.First),
+                            $"its segment row says {count} records {from} to {to}, its stubs are {stubs.Tree.Size} records {stubs.First} to {stubs.Last}: the row or the stubs were edited.");
+                    else if (!stubs.Tree.Root().AsSpan().SequenceEqual(root))
+                        Fail(id, from, "the Merkle root of its stubs' leaves is not its segment row's: the row or a stub was edited.");
+                }
+            }
+            foreach (var (id, stubs) in _seen)
+                if (!rows.Contains(id))
+                    Fail(id, stubs.First, $"stubs from sequence {stubs.First} name it, but the log has no segment row for it: the row was removed.");
+            return first;
+        }
     }
 
     /// <summary>Recomputes the tree from verified leaves and compares each node with the stored one, in post-order.</summary>

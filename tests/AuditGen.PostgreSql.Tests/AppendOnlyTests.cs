@@ -83,7 +83,7 @@ public sealed class AppendOnlyTests(InitializedDatabase database) : IClassFixtur
     {
         await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 3);
 
-        var refused = await Appends.RefusedAsync(database.AppConnectionString, "SELECT auditgen.delete_archived_records($1, 0)", _logId);
+        var refused = await Appends.RefusedAsync(database.AppConnectionString, "SELECT auditgen.prune_archived_records($1, 'seg-x', ARRAY[0::bigint])", _logId);
 
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
     }

@@ -1,73 +1,276 @@
+using AuditGen.Integrity;
+using AuditGen.Integrity.Merkle;
 using AuditGen.PostgreSql.Tests.Support;
+using AuditGen.Retention;
+using AuditGen.TrailConformance;
+using Npgsql;
 
 namespace AuditGen.PostgreSql.Tests;
 
 /// <summary>
-/// <c>auditgen.delete_archived_records</c>, the one path by which records leave (retention itself is issue 7): it
-/// deletes only whole segments described by an archive manifest whose boundary hashes match the live records.
+/// <c>auditgen.prune_archived_records</c>, the one path by which records leave: it replaces exactly the records a
+/// recorded archive segment describes by stubs, after checking them against the segment row, the chain and the tree.
 /// </summary>
 [RequiresPostgres]
 public sealed class RetentionDeleteTests(InitializedDatabase database) : IClassFixture<InitializedDatabase>
 {
     private readonly string _logId = Appends.NewLogId("retention");
 
-    private Task AddManifestAsync(long from, long to, string firstPreviousHash, string lastHash) => database.ExecuteAsync(
-        "INSERT INTO auditgen.archive_manifests (log_id, from_sequence, to_sequence, first_previous_hash, last_hash, archive_location, archive_sha256) " +
-        "VALUES ($1, $2, $3, $4, $5, 'file:///archive/segment-0.jsonl.gz', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')",
-        _logId, from, to, firstPreviousHash, lastHash);
+    private const string PruneSql = "SELECT auditgen.prune_archived_records($1, $2, $3)";
+
+    private static byte[] RootOf(IEnumerable<AuditRecord> records)
+    {
+        var tree = new MerkleTree(new DiscardingMerkleNodeStore());
+        var leaf = new byte[ChainHasher.HashSize];
+        foreach (var record in records)
+        {
+            ChainHasher.ComputeRecordHash(record, leaf);
+            tree.Append(leaf);
+        }
+        return tree.Root();
+    }
+
+    // The segment row ArchiveAsync records before it prunes, here by hand as the retention role.
+    private async Task AddSegmentAsync(string segmentId, IReadOnlyList<AuditRecord> records, byte[]? root = null)
+    {
+        await using var connection = new NpgsqlConnection(database.RetentionConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "INSERT INTO auditgen.archive_segments (log_id, segment_id, first_sequence, last_sequence, count, merkle_root, segment_sha256, location) " +
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, 'file:///archive')", connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = segmentId });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = records[0].Sequence });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = records[^1].Sequence });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = records.Count });
+        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = root ?? RootOf(records) });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = new string('e', 64) });
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<long> PruneAsync(string connectionString, string segmentId, params long[] sequences)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(PruneSql, connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = segmentId });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = sequences });
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<PostgresException> RefusedPruneAsync(string segmentId, params long[] sequences) =>
+        await Assert.ThrowsAsync<PostgresException>(() => PruneAsync(database.RetentionConnectionString, segmentId, sequences));
+
+    private Task<long> LiveCountAsync() => database.ScalarAsync<long>("SELECT count(*) FROM auditgen.records WHERE log_id = $1", _logId);
 
     [StoreFact]
-    public async Task It_refuses_records_that_no_archive_manifest_covers()
+    public async Task Pruning_a_recorded_segment_leaves_stubs_through_which_the_log_still_verifies_and_grows()
     {
-        await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 10);
+        var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 8);
+        await AddSegmentAsync("seg-a", [written[1], written[3], written[4]]);
 
-        var refused = await Appends.RefusedAsync(database.RetentionConnectionString, "SELECT auditgen.delete_archived_records($1, 4)", _logId);
+        var pruned = await PruneAsync(database.RetentionConnectionString, "seg-a", 1, 3, 4);
+        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.AppConnectionString, _logId);
+        var next = await trail.AppendAsync(ConformanceEntries.ToolCall(8));
+        var result = await trail.VerifyAsync();
+        var stubHash = await database.ScalarAsync<string>("SELECT hash FROM auditgen.archived_records WHERE log_id = $1 AND sequence = 3", _logId);
 
-        Assert.Contains("no archive manifest", refused.MessageText);
-        Assert.Equal(10L, await database.ScalarAsync<long>("SELECT count(*) FROM auditgen.records WHERE log_id = $1", _logId));
+        Assert.Equal(3, pruned);
+        Assert.Equal(6, await LiveCountAsync());
+        Assert.Equal(written[3].Hash, stubHash);
+        Assert.Equal(8, next.Sequence);
+        Assert.True(result.IsValid, result.Reason);
+        Assert.Equal(9, result.RecordsChecked);
     }
 
     [StoreFact]
-    public async Task It_refuses_a_manifest_whose_boundary_hash_does_not_match_the_records()
-    {
-        var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 10);
-        await AddManifestAsync(0, 4, written[0].PreviousHash, written[5].Hash);
-
-        var refused = await Appends.RefusedAsync(database.RetentionConnectionString, "SELECT auditgen.delete_archived_records($1, 4)", _logId);
-
-        Assert.Contains("does not match", refused.MessageText);
-    }
-
-    [StoreFact]
-    public async Task It_never_deletes_the_chains_tail()
+    public async Task Pruning_an_already_pruned_segment_again_removes_nothing_and_returns_zero()
     {
         var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 5);
-        await AddManifestAsync(0, 4, written[0].PreviousHash, written[4].Hash);
+        await AddSegmentAsync("seg-a", [written[0], written[2]]);
+        await PruneAsync(database.RetentionConnectionString, "seg-a", 0, 2);
 
-        var refused = await Appends.RefusedAsync(database.RetentionConnectionString, "SELECT auditgen.delete_archived_records($1, 4)", _logId);
+        var again = await PruneAsync(database.RetentionConnectionString, "seg-a", 0, 2);
 
-        Assert.Contains("tail is never deleted", refused.MessageText);
+        Assert.Equal(0, again);
+        Assert.Equal(3, await LiveCountAsync());
     }
 
     [StoreFact]
-    public async Task It_deletes_an_archived_segment_and_the_rest_of_the_log_still_verifies_and_grows()
+    public async Task It_refuses_records_no_segment_row_describes()
     {
-        var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 10);
-        await AddManifestAsync(0, 4, written[0].PreviousHash, written[4].Hash);
+        await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 5);
 
-        var deleted = await database.ScalarAsync<long>("SELECT auditgen.delete_archived_records($1, 4)", _logId);
-        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.AppConnectionString, _logId);
-        var next = await trail.AppendAsync(TrailConformance.ConformanceEntries.ToolCall(10));
-        var result = await trail.VerifyAsync();
+        var refused = await RefusedPruneAsync("seg-unrecorded", 1, 2);
 
-        Assert.Equal(5, deleted);
-        Assert.Equal(10, next.Sequence);
-        Assert.True(result.IsValid, result.Reason);
-        Assert.Equal(6, result.RecordsChecked);
+        Assert.Contains($"log {_logId}, segment seg-unrecorded: no archive_segments row", refused.MessageText);
+        Assert.Equal(5, await LiveCountAsync());
     }
 
     [StoreFact]
-    public async Task Without_the_manifest_the_deleted_start_is_a_gap_at_sequence_zero()
+    public async Task It_refuses_sequences_other_than_the_segment_rows()
+    {
+        var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 6);
+        await AddSegmentAsync("seg-a", [written[1], written[2]]);
+
+        var refused = await RefusedPruneAsync("seg-a", 1, 3);
+
+        Assert.Contains("are not the segment's 2 records 1 to 2", refused.MessageText);
+        Assert.Equal(6, await LiveCountAsync());
+    }
+
+    [StoreFact]
+    public async Task It_refuses_sequences_out_of_order()
+    {
+        var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 6);
+        await AddSegmentAsync("seg-a", [written[1], written[2], written[3]]);
+
+        var refused = await RefusedPruneAsync("seg-a", 1, 3, 2);
+
+        Assert.Contains("sequence 2 follows 3", refused.MessageText);
+    }
+
+    [StoreFact]
+    public async Task It_refuses_a_segment_whose_merkle_root_does_not_match_the_records()
+    {
+        var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 6);
+        await AddSegmentAsync("seg-a", [written[1], written[2]], root: RootOf([written[1], written[3]]));
+
+        var refused = await RefusedPruneAsync("seg-a", 1, 2);
+
+        Assert.Contains($"log {_logId}, segment seg-a: the Merkle root of the records' leaves is", refused.MessageText);
+        Assert.Equal(6, await LiveCountAsync());
+    }
+
+    [StoreFact]
+    public async Task It_never_prunes_the_chains_newest_record()
+    {
+        var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 4);
+        await AddSegmentAsync("seg-a", [written[2], written[3]]);
+
+        var refused = await RefusedPruneAsync("seg-a", 2, 3);
+
+        Assert.Contains("sequence 3 is the chain's newest record", refused.MessageText);
+    }
+
+    [StoreFact]
+    public async Task It_refuses_a_lifecycle_record()
+    {
+        await using (var trail = await PostgreSqlAuditTrail.OpenAsync(database.AppConnectionString, _logId))
+        {
+            await trail.AppendAsync(ConformanceEntries.ToolCall(0));
+            await LegalHolds.PlaceAsync(trail, LegalHoldScope.Conversation("conv-1"), "Matter 1", "counsel");
+            await trail.AppendAsync(ConformanceEntries.ToolCall(2));
+        }
+        var rows = await database.ScalarAsync<long>("SELECT count(*) FROM auditgen.records WHERE log_id = $1 AND sequence = 1 AND action = 'legal_hold_placed'", _logId);
+        await using (var reader = await PostgreSqlAuditTrail.OpenAsync(database.AppConnectionString, _logId, new AuditTrailOptions { ReadOnly = true }))
+        {
+            var all = new List<AuditRecord>();
+            await foreach (var record in reader.QueryAsync(new AuditQuery()))
+                all.Add(record);
+            await AddSegmentAsync("seg-a", [all[0], all[1]]);
+        }
+
+        var refused = await RefusedPruneAsync("seg-a", 0, 1);
+
+        Assert.Equal(1, rows);
+        Assert.Contains("sequence 1 is a legal_hold_placed record", refused.MessageText);
+    }
+
+    [StoreFact]
+    public async Task It_refuses_to_archive_a_record_a_second_time()
+    {
+        var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 6);
+        await AddSegmentAsync("seg-a", [written[1], written[2]]);
+        await PruneAsync(database.RetentionConnectionString, "seg-a", 1, 2);
+        await AddSegmentAsync("seg-b", [written[2], written[3]]);
+
+        var refused = await RefusedPruneAsync("seg-b", 2, 3);
+
+        Assert.Contains("sequence 2 was already archived (segment seg-a)", refused.MessageText);
+    }
+
+    [StoreFact]
+    public async Task The_application_role_cannot_prune_record_a_segment_or_delete()
+    {
+        var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 4);
+        await AddSegmentAsync("seg-a", [written[1]]);
+
+        var prune = await Assert.ThrowsAsync<PostgresException>(() => PruneAsync(database.AppConnectionString, "seg-a", 1));
+        var segment = await Appends.RefusedAsync(database.AppConnectionString,
+            "INSERT INTO auditgen.archive_segments (log_id, segment_id, first_sequence, last_sequence, count, merkle_root, segment_sha256, location) " +
+            "SELECT log_id, 'seg-b', first_sequence, last_sequence, count, merkle_root, segment_sha256, location FROM auditgen.archive_segments WHERE log_id = $1", _logId);
+        var stub = await Appends.RefusedAsync(database.RetentionConnectionString,
+            "INSERT INTO auditgen.archived_records (log_id, sequence, hash, leaf, segment_id) VALUES ($1, 2, 'x', '\\x00', 'seg-a')", _logId);
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, prune.SqlState);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, segment.SqlState);
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, stub.SqlState);
+        Assert.Equal(4, await LiveCountAsync());
+    }
+
+    [StoreFact]
+    public async Task Even_a_superuser_naming_a_segment_cannot_delete_a_record_that_has_no_stub()
+    {
+        await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 3);
+
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using (var name = new NpgsqlCommand("SELECT set_config('auditgen.prune_segment', 'seg-a', false)", connection))
+            await name.ExecuteNonQueryAsync();
+        await using var delete = new NpgsqlCommand("DELETE FROM auditgen.records WHERE log_id = $1 AND sequence = 0", connection);
+        delete.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => delete.ExecuteNonQueryAsync());
+
+        Assert.Contains("has no stub in segment seg-a", refused.MessageText);
+    }
+
+    [StoreFact]
+    public async Task Stubs_and_segment_rows_are_append_only()
+    {
+        var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 4);
+        await AddSegmentAsync("seg-a", [written[1]]);
+        await PruneAsync(database.RetentionConnectionString, "seg-a", 1);
+
+        var stub = await Appends.RefusedAsync(database.ConnectionString, "UPDATE auditgen.archived_records SET hash = 'x' WHERE log_id = $1", _logId);
+        var row = await Appends.RefusedAsync(database.ConnectionString, "DELETE FROM auditgen.archive_segments WHERE log_id = $1", _logId);
+
+        Assert.Contains("append-only", stub.MessageText);
+        Assert.Contains("append-only", row.MessageText);
+    }
+
+    [StoreFact]
+    public async Task A_superuser_edit_of_a_stub_is_caught_by_verification()
+    {
+        var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 6);
+        await AddSegmentAsync("seg-a", [written[2], written[3]]);
+        await PruneAsync(database.RetentionConnectionString, "seg-a", 2, 3);
+        await database.ExecuteBypassingTriggersAsync("UPDATE auditgen.archived_records SET hash = $1 WHERE log_id = $2 AND sequence = 3", new string('0', 64), _logId);
+
+        var result = await Appends.VerifyAsync(database.AppConnectionString, _logId);
+
+        Assert.Equal(VerificationFailure.HashMismatch, result.Failure);
+        Assert.Equal(3, result.FirstBrokenSequence);
+    }
+
+    [StoreFact]
+    public async Task A_superuser_edit_of_a_segment_row_is_caught_by_verification()
+    {
+        var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 6);
+        await AddSegmentAsync("seg-a", [written[2], written[3]]);
+        await PruneAsync(database.RetentionConnectionString, "seg-a", 2, 3);
+        await database.ExecuteBypassingTriggersAsync("UPDATE auditgen.archive_segments SET merkle_root = sha256(merkle_root) WHERE log_id = $1", _logId);
+
+        var result = await Appends.VerifyAsync(database.AppConnectionString, _logId);
+
+        Assert.Equal(VerificationFailure.ArchiveMismatch, result.Failure);
+        Assert.Equal("seg-a", result.ArchiveSegment);
+        Assert.Equal(2, result.FirstBrokenSequence);
+    }
+
+    [StoreFact]
+    public async Task Without_its_stubs_the_pruned_records_are_a_gap()
     {
         await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 6);
         await database.ExecuteBypassingTriggersAsync("DELETE FROM auditgen.records WHERE log_id = $1 AND sequence < 3", _logId);

@@ -58,7 +58,7 @@ internal static class DbInitCommand
         io.Out.WriteLine($"Schema: auditgen, version {report.Version} ({change})");
         io.Out.WriteLine($"Owner role: {roles.Owner} (owns the schema; only it or a superuser can disable the triggers)");
         io.Out.WriteLine($"Application role: {roles.App} (SELECT and INSERT on records; UPDATE, DELETE, TRUNCATE revoked)");
-        io.Out.WriteLine($"Retention role: {roles.Retention} (writes archive manifests, executes auditgen.delete_archived_records)");
+        io.Out.WriteLine($"Retention role: {roles.Retention} (appends, records archive segments, executes auditgen.prune_archived_records)");
         foreach (var log in report.Logs)
             io.Out.WriteLine($"Log registered: {log}");
         io.Out.WriteLine($"Next: GRANT {roles.App} TO <your service's login role>; the application connects as that login.");

@@ -6,7 +6,7 @@ namespace AuditGen.PostgreSql.Schema;
 /// </summary>
 internal static class AdvisoryLocks
 {
-    /// <summary>First key of a log's tail lock; the second is <c>hashtext(log_id)</c>. Also taken by <c>auditgen.delete_archived_records</c>.</summary>
+    /// <summary>First key of a log's tail lock; the second is <c>hashtext(log_id)</c>. Also taken by <c>auditgen.prune_archived_records</c>.</summary>
     public const int LogTail = 0x41554447;
 
     /// <summary>First key of the schema migration lock (second key 0).</summary>

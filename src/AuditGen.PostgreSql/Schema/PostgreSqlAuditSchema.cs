@@ -7,7 +7,7 @@ namespace AuditGen.PostgreSql;
 /// <summary>The roles <see cref="PostgreSqlAuditSchema.InitializeAsync(string, PostgreSqlAuditRoles?, IEnumerable{string}?, CancellationToken)"/> creates and grants.</summary>
 /// <param name="Owner">Owns the schema, its tables and functions (NOLOGIN). Only it, or a superuser, can disable the triggers.</param>
 /// <param name="App">What application instances run as (NOLOGIN: grant it to your service's login role): SELECT and INSERT only.</param>
-/// <param name="Retention">What a retention job runs as: reads, writes archive manifests, and executes <c>auditgen.delete_archived_records</c>.</param>
+/// <param name="Retention">What a retention job runs as: reads and appends (its <c>archive_created</c> and <c>retention_applied</c> records), records archive segments, and executes <c>auditgen.prune_archived_records</c>, the only way records leave.</param>
 public sealed record PostgreSqlAuditRoles(string Owner = "auditgen_owner", string App = "auditgen_app", string Retention = "auditgen_retention");
 
 /// <summary>What <see cref="PostgreSqlAuditSchema.InitializeAsync(string, PostgreSqlAuditRoles?, IEnumerable{string}?, CancellationToken)"/> did.</summary>
@@ -96,16 +96,17 @@ public static partial class PostgreSqlAuditSchema
             ALTER TABLE auditgen.tree_nodes OWNER TO {owner};
             ALTER FUNCTION auditgen.refuse_record_change() OWNER TO {owner};
             ALTER FUNCTION auditgen.refuse_truncate() OWNER TO {owner};
-            ALTER FUNCTION auditgen.delete_archived_records(text, bigint) OWNER TO {owner};
+            ALTER TABLE auditgen.archive_segments OWNER TO {owner};
+            ALTER TABLE auditgen.archived_records OWNER TO {owner};
+            ALTER FUNCTION auditgen.prune_archived_records(text, text, bigint[]) OWNER TO {owner};
             REVOKE ALL ON SCHEMA auditgen FROM PUBLIC;
             REVOKE ALL ON ALL TABLES IN SCHEMA auditgen FROM PUBLIC, {app}, {retention};
-            REVOKE ALL ON FUNCTION auditgen.delete_archived_records(text, bigint) FROM PUBLIC, {app};
+            REVOKE ALL ON FUNCTION auditgen.prune_archived_records(text, text, bigint[]) FROM PUBLIC, {app};
             GRANT USAGE ON SCHEMA auditgen TO {app}, {retention};
-            GRANT SELECT, INSERT ON auditgen.records, auditgen.logs, auditgen.tree_nodes TO {app};
-            GRANT SELECT ON auditgen.schema_version, auditgen.archive_manifests TO {app};
-            GRANT SELECT ON auditgen.records, auditgen.logs, auditgen.schema_version, auditgen.tree_nodes TO {retention};
-            GRANT SELECT, INSERT ON auditgen.archive_manifests TO {retention};
-            GRANT EXECUTE ON FUNCTION auditgen.delete_archived_records(text, bigint) TO {retention};
+            GRANT SELECT, INSERT ON auditgen.records, auditgen.logs, auditgen.tree_nodes TO {app}, {retention};
+            GRANT SELECT ON auditgen.schema_version, auditgen.archive_manifests, auditgen.archive_segments, auditgen.archived_records TO {app}, {retention};
+            GRANT INSERT ON auditgen.archive_segments TO {retention};
+            GRANT EXECUTE ON FUNCTION auditgen.prune_archived_records(text, text, bigint[]) TO {retention};
             """;
     }
 }

@@ -20,7 +20,191 @@ internal static class SchemaMigrations
     [
         new(1, "records, logs, archive manifests; append-only triggers; retention delete function", V1),
         new(2, "Merkle tree nodes per log, append-only", V2),
+        new(3, "archived-record stubs, archive segments, prune_archived_records (replaces delete_archived_records)", V3),
     ];
+
+    // Retention archives any selection of records (not only prefixes): each archived record leaves a stub (its chain
+    // hash and Merkle leaf) so the live log still verifies alone as one chain, and its segment's facts are recorded
+    // first. Records leave only through prune_archived_records, which checks those facts against the records and the
+    // tree before it deletes. v1's prefix-only delete_archived_records is dropped (one way out of the table, not two);
+    // archive_manifests stays, read-only, as the anchor of logs pruned by it.
+    private const string V3 = """
+        CREATE TABLE auditgen.archive_segments (
+            log_id          text NOT NULL,
+            segment_id      text NOT NULL CHECK (segment_id ~ '^[a-z0-9-]{1,100}$'),
+            first_sequence  bigint NOT NULL CHECK (first_sequence >= 0),
+            last_sequence   bigint NOT NULL,
+            count           bigint NOT NULL CHECK (count >= 1),
+            merkle_root     bytea NOT NULL CHECK (length(merkle_root) = 32),
+            segment_sha256  text NOT NULL CHECK (segment_sha256 ~ '^[0-9a-f]{64}$'),
+            location        text NOT NULL,
+            created_at      timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (log_id, segment_id),
+            CHECK (last_sequence >= first_sequence AND count <= last_sequence - first_sequence + 1)
+        );
+
+        CREATE TABLE auditgen.archived_records (
+            log_id      text NOT NULL,
+            sequence    bigint NOT NULL CHECK (sequence >= 0),
+            hash        text NOT NULL,
+            leaf        bytea NOT NULL CHECK (length(leaf) = 32),
+            segment_id  text NOT NULL,
+            PRIMARY KEY (log_id, sequence),
+            FOREIGN KEY (log_id, segment_id) REFERENCES auditgen.archive_segments (log_id, segment_id)
+        );
+
+        -- A record row may be deleted only by prune_archived_records (the transaction-local auditgen.prune_segment names
+        -- its segment) and only once a stub of that segment with the record's hash exists: content never leaves unarchived.
+        CREATE OR REPLACE FUNCTION auditgen.refuse_record_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+            IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'records'
+               AND coalesce(current_setting('auditgen.prune_segment', true), '') <> '' THEN
+                IF EXISTS (SELECT 1 FROM auditgen.archived_records a
+                           WHERE a.log_id = OLD.log_id AND a.sequence = OLD.sequence AND a.hash = OLD.hash
+                             AND a.segment_id = current_setting('auditgen.prune_segment', true)) THEN
+                    RETURN OLD;
+                END IF;
+                RAISE EXCEPTION 'auditgen: record % of log % has no stub in segment %; it cannot be deleted',
+                    OLD.sequence, OLD.log_id, current_setting('auditgen.prune_segment', true);
+            END IF;
+            RAISE EXCEPTION 'auditgen: % refused on %.%: audit records are append-only', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME
+                USING HINT = 'Records leave only through auditgen.prune_archived_records, after they were archived.';
+        END
+        $fn$;
+
+        CREATE TRIGGER archive_segments_append_only BEFORE UPDATE OR DELETE ON auditgen.archive_segments
+            FOR EACH ROW EXECUTE FUNCTION auditgen.refuse_record_change();
+        CREATE TRIGGER archive_segments_no_truncate BEFORE TRUNCATE ON auditgen.archive_segments
+            FOR EACH STATEMENT EXECUTE FUNCTION auditgen.refuse_truncate();
+        CREATE TRIGGER archived_records_append_only BEFORE UPDATE OR DELETE ON auditgen.archived_records
+            FOR EACH ROW EXECUTE FUNCTION auditgen.refuse_record_change();
+        CREATE TRIGGER archived_records_no_truncate BEFORE TRUNCATE ON auditgen.archived_records
+            FOR EACH STATEMENT EXECUTE FUNCTION auditgen.refuse_truncate();
+
+        DROP FUNCTION auditgen.delete_archived_records(text, bigint);
+
+        -- The only way records leave. Checks, under the appenders' lock, that the segment row describes exactly these
+        -- records and that they may go, then replaces them by stubs. Returns how many records it removed: 0 when the
+        -- segment was pruned already (a rerun after a crash). Runs as the schema owner; the caller needs only EXECUTE.
+        CREATE FUNCTION auditgen.prune_archived_records(p_log_id text, p_segment_id text, p_sequences bigint[]) RETURNS bigint
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+        DECLARE
+            v_segment auditgen.archive_segments%ROWTYPE;
+            v_n bigint := coalesce(cardinality(p_sequences), 0);
+            v_head bigint;
+            v_bad record;
+            v_level bytea[];
+            v_next bytea[];
+            v_i integer;
+            v_deleted bigint;
+        BEGIN
+            PERFORM pg_advisory_xact_lock(1096107079, hashtext(p_log_id));
+            SELECT * INTO v_segment FROM auditgen.archive_segments WHERE log_id = p_log_id AND segment_id = p_segment_id;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'auditgen: log %, segment %: no archive_segments row describes it; record the archived segment before pruning', p_log_id, p_segment_id;
+            END IF;
+            IF v_n = 0 OR array_position(p_sequences, NULL) IS NOT NULL THEN
+                RAISE EXCEPTION 'auditgen: log %, segment %: name at least one sequence, and no null', p_log_id, p_segment_id;
+            END IF;
+            SELECT u.seq, u.prev INTO v_bad
+              FROM (SELECT seq, lag(seq) OVER (ORDER BY i) AS prev FROM unnest(p_sequences) WITH ORDINALITY AS s(seq, i)) u
+             WHERE u.prev IS NOT NULL AND u.seq <= u.prev LIMIT 1;
+            IF FOUND THEN
+                RAISE EXCEPTION 'auditgen: log %, segment %: sequence % follows %; the sequences must be ascending and distinct', p_log_id, p_segment_id, v_bad.seq, v_bad.prev;
+            END IF;
+            IF v_n <> v_segment.count OR p_sequences[1] <> v_segment.first_sequence OR p_sequences[v_n] <> v_segment.last_sequence THEN
+                RAISE EXCEPTION 'auditgen: log %, segment %: the % sequences % to % are not the segment''s % records % to %',
+                    p_log_id, p_segment_id, v_n, p_sequences[1], p_sequences[v_n], v_segment.count, v_segment.first_sequence, v_segment.last_sequence;
+            END IF;
+            IF (SELECT count(*) FROM auditgen.archived_records a WHERE a.log_id = p_log_id AND a.segment_id = p_segment_id
+                  AND a.sequence = ANY (p_sequences)) = v_n THEN
+                RETURN 0;
+            END IF;
+
+            SELECT s.seq, a.segment_id INTO v_bad
+              FROM unnest(p_sequences) AS s(seq)
+              LEFT JOIN auditgen.archived_records a ON a.log_id = p_log_id AND a.sequence = s.seq
+             WHERE NOT EXISTS (SELECT 1 FROM auditgen.records r WHERE r.log_id = p_log_id AND r.sequence = s.seq)
+             ORDER BY s.seq LIMIT 1;
+            IF FOUND THEN
+                IF v_bad.segment_id IS NOT NULL THEN
+                    RAISE EXCEPTION 'auditgen: log %, segment %: sequence % was already archived (segment %); it cannot be archived again', p_log_id, p_segment_id, v_bad.seq, v_bad.segment_id;
+                END IF;
+                RAISE EXCEPTION 'auditgen: log %, segment %: sequence % is not a record of the log', p_log_id, p_segment_id, v_bad.seq;
+            END IF;
+            SELECT max(sequence) INTO v_head FROM auditgen.records WHERE log_id = p_log_id;
+            IF p_sequences[v_n] >= v_head THEN
+                RAISE EXCEPTION 'auditgen: log %, segment %: sequence % is the chain''s newest record; it is never archived (the next append continues from it)', p_log_id, p_segment_id, v_head;
+            END IF;
+            SELECT r.sequence, r.action INTO v_bad FROM auditgen.records r
+             WHERE r.log_id = p_log_id AND r.sequence = ANY (p_sequences)
+               AND r.action IN ('checkpoint_signed', 'archive_created', 'retention_applied', 'subject_erased',
+                                'legal_hold_placed', 'legal_hold_released', 'retention_policy_changed')
+             ORDER BY r.sequence LIMIT 1;
+            IF FOUND THEN
+                RAISE EXCEPTION 'auditgen: log %, segment %: sequence % is a % record; the log''s own metadata is never archived', p_log_id, p_segment_id, v_bad.sequence, v_bad.action;
+            END IF;
+
+            -- Each record's Merkle leaf (tree_nodes, at its post-order position) chained onto its previous hash must give
+            -- its hash, and its previous hash must be the hash of the record (or stub) before it. (No temporary table:
+            -- the caller's session could have planted one, with triggers that would run as the owner.)
+            SELECT s.seq INTO v_bad
+              FROM unnest(p_sequences) WITH ORDINALITY AS s(seq, i)
+              LEFT JOIN auditgen.tree_nodes n ON n.log_id = p_log_id AND n.position = 2 * s.seq - bit_count(s.seq::bit(64))
+             WHERE n.hash IS NULL ORDER BY s.i LIMIT 1;
+            IF FOUND THEN
+                RAISE EXCEPTION 'auditgen: log %, segment %: sequence % has no Merkle leaf in tree_nodes; open a writer of this log first', p_log_id, p_segment_id, v_bad.seq;
+            END IF;
+            SELECT s.seq INTO v_bad
+              FROM unnest(p_sequences) WITH ORDINALITY AS s(seq, i)
+              JOIN auditgen.records r ON r.log_id = p_log_id AND r.sequence = s.seq
+              JOIN auditgen.tree_nodes n ON n.log_id = p_log_id AND n.position = 2 * s.seq - bit_count(s.seq::bit(64))
+             WHERE r.hash !~ '^[0-9a-f]{64}$' OR r.previous_hash !~ '^[0-9a-f]{64}$'
+                OR sha256('\x617564697467656e3a7631'::bytea || decode(r.previous_hash, 'hex') || n.hash) <> decode(r.hash, 'hex')
+                OR r.previous_hash <> CASE WHEN s.seq = 0 THEN repeat('0', 64) ELSE coalesce(
+                       (SELECT b.hash FROM auditgen.records b WHERE b.log_id = p_log_id AND b.sequence = s.seq - 1),
+                       (SELECT b.hash FROM auditgen.archived_records b WHERE b.log_id = p_log_id AND b.sequence = s.seq - 1), '') END
+             ORDER BY s.i LIMIT 1;
+            IF FOUND THEN
+                RAISE EXCEPTION 'auditgen: log %, segment %: sequence % does not chain: its Merkle leaf onto its previous hash does not give its hash, or its previous hash is not the hash before it', p_log_id, p_segment_id, v_bad.seq;
+            END IF;
+
+            -- RFC 6962 root of the leaves in order: pair level by level, an odd last node moves up unchanged.
+            SELECT array_agg(n.hash ORDER BY s.i) INTO v_level
+              FROM unnest(p_sequences) WITH ORDINALITY AS s(seq, i)
+              JOIN auditgen.tree_nodes n ON n.log_id = p_log_id AND n.position = 2 * s.seq - bit_count(s.seq::bit(64));
+            WHILE cardinality(v_level) > 1 LOOP
+                v_next := '{}';
+                v_i := 1;
+                WHILE v_i <= cardinality(v_level) LOOP
+                    IF v_i = cardinality(v_level) THEN
+                        v_next := v_next || v_level[v_i];
+                    ELSE
+                        v_next := v_next || sha256('\x01'::bytea || v_level[v_i] || v_level[v_i + 1]);
+                    END IF;
+                    v_i := v_i + 2;
+                END LOOP;
+                v_level := v_next;
+            END LOOP;
+            IF v_level[1] <> v_segment.merkle_root THEN
+                RAISE EXCEPTION 'auditgen: log %, segment %: the Merkle root of the records'' leaves is %, the segment row says %; nothing was pruned',
+                    p_log_id, p_segment_id, encode(v_level[1], 'hex'), encode(v_segment.merkle_root, 'hex');
+            END IF;
+
+            INSERT INTO auditgen.archived_records (log_id, sequence, hash, leaf, segment_id)
+            SELECT p_log_id, s.seq, r.hash, n.hash, p_segment_id
+              FROM unnest(p_sequences) AS s(seq)
+              JOIN auditgen.records r ON r.log_id = p_log_id AND r.sequence = s.seq
+              JOIN auditgen.tree_nodes n ON n.log_id = p_log_id AND n.position = 2 * s.seq - bit_count(s.seq::bit(64));
+            PERFORM set_config('auditgen.prune_segment', p_segment_id, true);
+            DELETE FROM auditgen.records WHERE log_id = p_log_id AND sequence = ANY (p_sequences);
+            GET DIAGNOSTICS v_deleted = ROW_COUNT;
+            PERFORM set_config('auditgen.prune_segment', '', true);
+            RETURN v_deleted;
+        END
+        $fn$;
+        REVOKE ALL ON FUNCTION auditgen.prune_archived_records(text, text, bigint[]) FROM PUBLIC;
+        """;
 
     // One row per node of each log's RFC 6962 tree, keyed by its post-order position (MerkleTree.PostOrderPosition):
     // written in the same transaction as the records whose leaves they are, under the log's lock, so there is exactly
