@@ -41,6 +41,60 @@ public sealed partial class PostgreSqlAuditTrail
         return await VerifyInSnapshotAsync(connection, transaction, checkpoint, progress, onLink: null, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Verifies the archives in <paramref name="archives"/> and the log as one continuous history, as
+    /// <c>LiteDbAuditTrail.VerifyWithArchivesAsync</c> does: the log exactly as
+    /// <see cref="VerifyAsync(SignedCheckpoint?, IProgress{long}?, CancellationToken)"/> does (its failures come first), then
+    /// every segment named by an <c>archive_created</c> or <c>retention_applied</c> record must exist, match its manifest
+    /// (SHA-256, count, Merkle root) and the record, and every stub must be filled by exactly one archived record whose
+    /// leaf and hash are the ones the chain links (<see cref="VerificationFailure.ArchiveMissing"/>,
+    /// <see cref="VerificationFailure.ArchiveCorrupt"/>, <see cref="VerificationFailure.ArchiveMismatch"/>, naming
+    /// <see cref="VerificationResult.ArchiveSegment"/>).
+    /// </summary>
+    /// <param name="archives">Where the segments are, e.g. <see cref="AuditGen.Archive.FolderArchiveTarget"/>.</param>
+    /// <param name="checkpoint">Optionally, a signed checkpoint to verify the log against.</param>
+    /// <param name="progress">Receives the number of live records checked so far.</param>
+    /// <param name="cancellationToken">Cancels the verification.</param>
+    /// <exception cref="AuditGen.Archive.ArchiveTargetException">The archive target cannot be read.</exception>
+    public async ValueTask<VerificationResult> VerifyWithArchivesAsync(AuditGen.Archive.IArchiveTarget archives, SignedCheckpoint? checkpoint = null,
+        IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(archives);
+        ThrowIfDisposed();
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // The records naming segments and the links they are merged with come from one snapshot.
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        var named = new List<AuditRecord>();
+        await using (var command = new NpgsqlCommand(
+            $"SELECT {RecordRows.Columns} FROM auditgen.records WHERE log_id = $1 AND action IN ('archive_created', 'retention_applied') AND resource_type = $2 ORDER BY sequence",
+            connection, transaction))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = LogId });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = AuditGen.Archive.ArchiveRecords.ResourceType });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                AuditRecord record;
+                try
+                {
+                    record = RecordRows.Read(reader);
+                }
+                catch (FormatException)
+                {
+                    continue; // the live verification reports it as malformed
+                }
+                if (record.ActorType == ActorType.System)
+                    named.Add(record);
+            }
+        }
+        using var archive = await AuditGen.Archive.ArchiveVerifier.PrepareAsync(archives, named, cancellationToken).ConfigureAwait(false);
+        var live = await VerifyInSnapshotAsync(connection, transaction, checkpoint, progress, archive.OnLink, cancellationToken).ConfigureAwait(false);
+        var result = archive.Finish(live);
+        AuditGen.Telemetry.AuditGenTelemetry.VerificationCompleted(result);
+        return result;
+    }
+
     // The records and the stubs of archived records, merged by sequence: a stub row has its sequence and hash in the
     // record columns, null elsewhere, and its leaf and segment in the two extra columns (null for a record row).
     private static readonly string LinksSql =

@@ -17,4 +17,12 @@ public sealed class PostgreSqlConformanceTests(PostgresDatabase database) : Trai
 
     protected override Task DeleteStoredRecordAsync(long sequence) =>
         database.ExecuteBypassingTriggersAsync("DELETE FROM auditgen.records WHERE log_id = $1 AND sequence = $2", _logId, sequence);
+
+    protected override Task<AuditGen.Retention.RetentionRun> ApplyRetentionAsync(IAuditTrail trail, AuditGen.Archive.IArchiveTarget target) =>
+        ((PostgreSqlAuditTrail)trail).ApplyRetentionAsync(target);
+
+    protected override ValueTask<VerificationResult> VerifyWithArchivesAsync(IAuditTrail trail, AuditGen.Archive.IArchiveTarget archives) =>
+        ((PostgreSqlAuditTrail)trail).VerifyWithArchivesAsync(archives);
+
+    protected override void SetArchiveStepHook(IAuditTrail trail, Action<string>? hook) => ((PostgreSqlAuditTrail)trail).ArchiveStepReached = hook;
 }

@@ -272,6 +272,16 @@ internal sealed class ArchiveVerifier : IDisposable
         return _first;
     }
 
+    /// <summary>The verdict over the live log's <paramref name="live"/> result and the archives: the live failure first, then the archives'.</summary>
+    public VerificationResult Finish(VerificationResult live)
+    {
+        if (!live.IsValid)
+            return live;
+        return Complete() is { } failure
+            ? failure with { RecordsChecked = live.RecordsChecked, HeadHash = live.HeadHash, Checkpoint = live.Checkpoint, ArchivedRecordsChecked = RecordsChecked }
+            : live with { ArchivedRecordsChecked = RecordsChecked };
+    }
+
     private bool FailCursor(Cursor cursor, long sequence, VerificationFailure failure, string reason)
     {
         if (cursor.SoftProblem is { } soft && !reason.StartsWith(soft, StringComparison.Ordinal))

@@ -5,8 +5,8 @@ using AuditGen.Canonical;
 namespace AuditGen.Retention;
 
 /// <summary>
-/// Applies retention to a LiteDB trail: records the configuration when it changed, plans at the trail's now, and
-/// archives the selection (<see cref="LiteDbAuditTrail.ArchiveAsync"/>) with the plan's "why" in <c>retention_applied</c>.
+/// Applies retention to a trail that archives (LiteDB, PostgreSQL): records the configuration when it changed, plans at
+/// the trail's now, and archives the selection (the trail's <c>ArchiveAsync</c>) with the plan's "why" in <c>retention_applied</c>.
 /// </summary>
 /// <remarks>
 /// Idempotent. A run interrupted by a crash is completed by the next one before anything new is planned: a segment with
@@ -30,8 +30,13 @@ public static class RetentionApplier
     /// <exception cref="RetentionConfigurationException">The trail's retention options are invalid.</exception>
     /// <exception cref="ArchiveTargetException">The target cannot be read or written.</exception>
     /// <exception cref="AuditTrailException">The trail is read-only or closed, or an archive did not verify (nothing was removed).</exception>
-    public static async Task<RetentionRun> ApplyAsync(LiteDbAuditTrail trail, IArchiveTarget target, RetentionPolicySet? policies = null,
-        string appliedBy = DefaultActor, IProgress<RetentionProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static Task<RetentionRun> ApplyAsync(LiteDbAuditTrail trail, IArchiveTarget target, RetentionPolicySet? policies = null,
+        string appliedBy = DefaultActor, IProgress<RetentionProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        ApplyToAsync(trail, target, policies, appliedBy, progress, cancellationToken);
+
+    /// <summary>As <see cref="ApplyAsync"/>, for any store that archives (the LiteDB and PostgreSQL trails).</summary>
+    internal static async Task<RetentionRun> ApplyToAsync(IArchivingTrail trail, IArchiveTarget target, RetentionPolicySet? policies,
+        string appliedBy, IProgress<RetentionProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(trail);
         ArgumentNullException.ThrowIfNull(target);
@@ -75,14 +80,14 @@ public static class RetentionApplier
         return new RetentionRun(plan, change, archives);
     }
 
-    private static Task<RetentionPlan> PlanAsync(LiteDbAuditTrail trail, RetentionPolicySet policies, IProgress<RetentionProgress>? progress, CancellationToken cancellationToken)
+    private static async Task<RetentionPlan> PlanAsync(IArchivingTrail trail, RetentionPolicySet policies, IProgress<RetentionProgress>? progress, CancellationToken cancellationToken)
     {
-        var total = trail.TreeSize;
+        var total = await trail.GetArchivingTreeSizeAsync(cancellationToken).ConfigureAwait(false);
         var planning = progress is null ? null : new Progress<long>(done => progress.Report(new RetentionProgress("planning", done, total)));
-        return RetentionPlan.CreateAsync(trail, policies, progress: planning, cancellationToken: cancellationToken);
+        return await RetentionPlan.CreateAsync(trail, policies, progress: planning, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<ArchiveOutcome> ArchiveAsync(LiteDbAuditTrail trail, IArchiveTarget target, IReadOnlyList<long> sequences, RetentionPlan plan,
+    private static async Task<ArchiveOutcome> ArchiveAsync(IArchivingTrail trail, IArchiveTarget target, IReadOnlyList<long> sequences, RetentionPlan plan,
         bool interrupted, IProgress<RetentionProgress>? progress, CancellationToken cancellationToken)
     {
         var total = 3L * sequences.Count;

@@ -1,8 +1,8 @@
-using System.IO.Compression;
 using System.Text;
 using AuditGen.Archive;
 using AuditGen.Canonical;
 using AuditGen.Integrity;
+using AuditGen.Integrity.Checkpoints;
 using AuditGen.Integrity.Merkle;
 using AuditGen.Storage;
 using AuditGen.Storage.Journal;
@@ -10,9 +10,9 @@ using LiteDB;
 
 namespace AuditGen;
 
-public sealed partial class LiteDbAuditTrail
+public sealed partial class LiteDbAuditTrail : IArchiveStore, IArchivingTrail
 {
-    private const int ArchiveProgressEvery = 4096;
+    private const int ArchiveProgressEvery = ArchiveRun.ProgressEvery;
 
     private readonly SemaphoreSlim _archiveGate = new(1, 1);
 
@@ -52,98 +52,16 @@ public sealed partial class LiteDbAuditTrail
             throw new AuditTrailException($"The audit trail '{_path}' was opened read-only; it cannot archive records.");
         if (_tree is null)
             throw new AuditTrailException($"The audit trail '{_path}' was opened without its Merkle tree; archiving needs it.");
-        CheckSelection(selection);
+        ArchiveRun.CheckSelection(selection);
         await _archiveGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await Task.Run(() => ArchiveCoreAsync(selection, target, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await Task.Run(() => ArchiveRun.RunAsync(this, selection, target, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _archiveGate.Release();
         }
-    }
-
-    private static void CheckSelection(ArchiveSelection selection)
-    {
-        var sequences = selection.Sequences ?? throw new ArgumentException("The selection's Sequences must not be null.", nameof(selection));
-        if (sequences.Count == 0)
-            throw new ArgumentException("The selection is empty: name at least one sequence to archive.", nameof(selection));
-        if (sequences[0] < 0)
-            throw new ArgumentException($"Sequence {sequences[0]} is negative; sequences start at 0.", nameof(selection));
-        for (var i = 1; i < sequences.Count; i++)
-            if (sequences[i] <= sequences[i - 1])
-                throw new ArgumentException(
-                    $"Sequence {sequences[i]} follows {sequences[i - 1]}: the selection's sequences must be ascending and distinct.", nameof(selection));
-        ArchiveRecords.RequireObject(selection.RetentionDetailsJson ?? throw new ArgumentException("RetentionDetailsJson must not be null.", nameof(selection)), nameof(selection));
-    }
-
-    private async Task<ArchiveOutcome> ArchiveCoreAsync(ArchiveSelection selection, IArchiveTarget target, IProgress<long>? progress, CancellationToken cancellationToken)
-    {
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
-        var sequences = selection.Sequences;
-        var durable = _sink!.DurableCount;
-        if (sequences[^1] >= durable)
-            throw new ArgumentException($"Sequence {sequences[^1]} is not in the trail '{_path}', which holds sequences 0 to {durable - 1}.", nameof(selection));
-        if (sequences[^1] == durable - 1)
-            throw new ArgumentException($"Sequence {sequences[^1]} is the chain's newest record; it is never archived (the next append continues from it).", nameof(selection));
-
-        var segmentId = ArchiveIds.For(sequences);
-        var (created, applied) = FindArchiveRecords(segmentId);
-        if (applied is not null)
-        {
-            var done = await ReadManifestAsync(target, segmentId, cancellationToken).ConfigureAwait(false)
-                ?? throw new AuditTrailException($"The selection was archived to segment {segmentId} and removed (retention_applied at sequence {applied.Sequence}), " +
-                    $"but the archive target '{target.Location}' holds no readable manifest for it.");
-            return new ArchiveOutcome(done, created ?? throw new AuditStoreCorruptException(
-                $"The trail '{_path}' has a retention_applied record for segment {segmentId} (sequence {applied.Sequence}) but no archive_created record for it."), applied, Resumed: true);
-        }
-
-        var scan = ScanSelection(sequences, segmentId, resuming: created is not null, cancellationToken);
-        var resumed = created is not null;
-        ArchiveManifest manifest;
-        if (created is null)
-        {
-            var existing = await ReadManifestAsync(target, segmentId, cancellationToken).ConfigureAwait(false);
-            if (existing is not null && await VerifyPublishedAsync(target, existing, scan, null, cancellationToken).ConfigureAwait(false) is null)
-            {
-                manifest = existing;
-                resumed = true;
-            }
-            else
-            {
-                if (existing is not null)
-                {
-                    resumed = true;
-                }
-                else
-                {
-                    await using var earlier = await target.OpenSegmentAsync(segmentId, cancellationToken).ConfigureAwait(false);
-                    resumed = earlier is not null;
-                }
-                manifest = await WriteSegmentAsync(target, scan, progress, cancellationToken).ConfigureAwait(false);
-                if (await VerifyPublishedAsync(target, manifest, scan, progress, cancellationToken).ConfigureAwait(false) is { } problem)
-                    throw new ArchiveVerificationException($"The archive segment {segmentId} written to '{target.Location}' did not verify when read back: {problem} Nothing was removed from the trail.");
-            }
-            created = await AppendAsync(ArchiveRecords.ArchiveCreated(manifest, target.Location), cancellationToken).ConfigureAwait(false);
-            Step("archive-created");
-        }
-        else
-        {
-            manifest = await ReadManifestAsync(target, segmentId, cancellationToken).ConfigureAwait(false)
-                ?? throw new AuditTrailException($"The trail's archive_created record (sequence {created.Sequence}) names segment {segmentId}, " +
-                    $"but the archive target '{target.Location}' holds no readable manifest for it. Nothing more was removed; restore the segment and its manifest, then rerun.");
-            var recorded = ArchiveRecords.ReadCreated(created);
-            if (recorded.Sha256 != manifest.SegmentSha256 || recorded.MerkleRoot != manifest.MerkleRoot || recorded.Count != manifest.Count)
-                throw new ArchiveVerificationException($"The manifest of segment {segmentId} in '{target.Location}' does not match the archive_created record (sequence {created.Sequence}). Nothing more was removed.");
-            if (await VerifyPublishedAsync(target, manifest, scan, null, cancellationToken).ConfigureAwait(false) is { } problem)
-                throw new ArchiveVerificationException($"The archive segment {segmentId} in '{target.Location}' does not verify: {problem} Nothing more was removed.");
-        }
-
-        Prune(scan, progress);
-        Step("pruned");
-        applied = await AppendAsync(ArchiveRecords.RetentionApplied(manifest, selection.RetentionDetailsJson), cancellationToken).ConfigureAwait(false);
-        return new ArchiveOutcome(manifest, created, applied, resumed);
     }
 
     private void Step(string name) => ArchiveStepReached?.Invoke(name);
@@ -166,36 +84,89 @@ public sealed partial class LiteDbAuditTrail
         return (Find(AuditAction.ArchiveCreated), Find(AuditAction.RetentionApplied));
     }
 
-    private static async Task<ArchiveManifest?> ReadManifestAsync(IArchiveTarget target, string segmentId, CancellationToken cancellationToken)
+    string IArchiveStore.ArchiveStoreName => $"'{_path}'";
+
+    void IArchiveStore.ArchiveStep(string name) => Step(name);
+
+    async Task<long> IArchiveStore.PrepareArchiveAsync(CancellationToken cancellationToken)
     {
-        var bytes = await target.ReadManifestAsync(segmentId, cancellationToken).ConfigureAwait(false);
-        if (bytes is null)
-            return null;
-        try
-        {
-            return ArchiveManifest.Parse(bytes);
-        }
-        catch (FormatException)
-        {
-            // A manifest that does not parse is treated as absent: the run (re)publishes a correct one.
-            return null;
-        }
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        return _sink!.DurableCount;
     }
 
-    /// <summary>The archived records as found in the journal: where their frames are, their leaves and hashes.</summary>
-    private sealed class SelectionScan
+    Task<(AuditRecord? Created, AuditRecord? Applied)> IArchiveStore.FindArchiveRecordsAsync(string segmentId, CancellationToken cancellationToken) =>
+        Task.FromResult(FindArchiveRecords(segmentId));
+
+    Task<ArchiveScan> IArchiveStore.ScanArchiveSelectionAsync(IReadOnlyList<long> sequences, string segmentId, bool resuming, CancellationToken cancellationToken) =>
+        Task.FromResult<ArchiveScan>(ScanSelection(sequences, segmentId, resuming, cancellationToken));
+
+    Task IArchiveStore.WriteArchivedRecordsAsync(ArchiveScan scan, Stream destination, IProgress<long>? progress, CancellationToken cancellationToken)
     {
-        public required string SegmentId { get; init; }
-        public required string LogId { get; init; }
-        public required string FirstPreviousHash { get; init; }
+        var targets = ((JournalScan)scan).Targets;
+        using var journal = _journal.OpenRead();
+        var buffer = new byte[1 << 16];
+        for (var i = 0; i < targets.Count; i++)
+        {
+            var frame = targets[i];
+            if (frame.PayloadLength + 1 > buffer.Length)
+                buffer = new byte[frame.PayloadLength + 1];
+            journal.Position = frame.Offset + JournalFormat.FrameHeaderLength;
+            journal.ReadExactly(buffer, 0, frame.PayloadLength);
+            if (JournalStub.IsStub(buffer.AsSpan(0, frame.PayloadLength)))
+                throw new AuditTrailException($"Sequence {frame.Sequence} became a stub while its segment was written; nothing was removed.");
+            buffer[frame.PayloadLength] = (byte)'\n';
+            destination.Write(buffer, 0, frame.PayloadLength + 1);
+            if ((i + 1) % ArchiveProgressEvery == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                progress?.Report(i + 1);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    Task<IReadOnlyList<byte[]>> IArchiveStore.ReadTreeLeavesAsync(ArchiveScan scan, CancellationToken cancellationToken)
+    {
+        var live = _tree!;
+        var leaves = new byte[scan.Count][];
+        lock (live.Gate)
+        {
+            for (var i = 0; i < leaves.Length; i++)
+                leaves[i] = live.Tree.LeafHash(scan.Sequences[i]);
+        }
+        return Task.FromResult<IReadOnlyList<byte[]>>(leaves);
+    }
+
+    async Task<SignedCheckpoint?> IArchiveStore.CheckpointCoveringAsync(long sequence, CancellationToken cancellationToken)
+    {
+        if (!_sink!.SignsCheckpoints)
+            return null;
+        var latest = LatestCheckpoint;
+        if (latest is null || latest.Checkpoint.TreeSize <= sequence)
+            latest = await CheckpointAsync(cancellationToken).ConfigureAwait(false);
+        return latest;
+    }
+
+    Task IArchiveStore.PruneArchivedAsync(ArchiveScan scan, ArchiveManifest manifest, string location, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        Prune((JournalScan)scan, progress);
+        return Task.CompletedTask;
+    }
+
+    ValueTask<long> IArchivingTrail.GetArchivingTreeSizeAsync(CancellationToken cancellationToken) => ValueTask.FromResult(TreeSize);
+
+    Task<ArchiveOutcome> IArchivingTrail.ArchiveAsync(ArchiveSelection selection, IArchiveTarget target, IProgress<long>? progress, CancellationToken cancellationToken) =>
+        ArchiveAsync(selection, target, progress, cancellationToken);
+
+    /// <summary>The archived records as found in the journal: where their frames are (to rewrite them as stubs).</summary>
+    private sealed class JournalScan : ArchiveScan
+    {
         public required List<PruneTarget> Targets { get; init; }
-        public required List<byte[]> Hashes { get; init; }
-        public required List<bool> AlreadyStub { get; init; }
     }
 
     // One pass over the journal up to the last selected sequence: checks each selected record may be archived and
     // chains onto the record before it, and collects its frame, leaf and hash.
-    private SelectionScan ScanSelection(IReadOnlyList<long> sequences, string segmentId, bool resuming, CancellationToken cancellationToken)
+    private JournalScan ScanSelection(IReadOnlyList<long> sequences, string segmentId, bool resuming, CancellationToken cancellationToken)
     {
         var targets = new List<PruneTarget>(sequences.Count);
         var hashes = new List<byte[]>(sequences.Count);
@@ -252,11 +223,13 @@ public sealed partial class LiteDbAuditTrail
         if (next < sequences.Count)
             throw new AuditStoreCorruptException(
                 $"The journal '{_journal.Path}' ended before sequence {sequences[next]}{(reader.Problem is { } problem ? $": {problem}" : "")}. Nothing was archived.");
-        return new SelectionScan
+        return new JournalScan
         {
             SegmentId = segmentId,
             LogId = logId!,
             FirstPreviousHash = firstPrevious!,
+            Sequences = targets.ConvertAll(t => t.Sequence),
+            Leaves = targets.ConvertAll(t => t.Leaf),
             Targets = targets,
             Hashes = hashes,
             AlreadyStub = stubs,
@@ -289,139 +262,4 @@ public sealed partial class LiteDbAuditTrail
         }
     }
 
-    private async Task<ArchiveManifest> WriteSegmentAsync(IArchiveTarget target, SelectionScan scan, IProgress<long>? progress, CancellationToken cancellationToken)
-    {
-        byte[]? sha = null;
-        long bytes = 0;
-        await target.PublishSegmentAsync(scan.SegmentId, (stream, token) =>
-        {
-            var hashing = new HashingWriteStream(stream);
-            using (var gzip = new GZipStream(hashing, CompressionLevel.Fastest, leaveOpen: true))
-            using (var journal = _journal.OpenRead())
-            {
-                var buffer = new byte[1 << 16];
-                for (var i = 0; i < scan.Targets.Count; i++)
-                {
-                    var frame = scan.Targets[i];
-                    if (frame.PayloadLength + 1 > buffer.Length)
-                        buffer = new byte[frame.PayloadLength + 1];
-                    journal.Position = frame.Offset + JournalFormat.FrameHeaderLength;
-                    journal.ReadExactly(buffer, 0, frame.PayloadLength);
-                    if (JournalStub.IsStub(buffer.AsSpan(0, frame.PayloadLength)))
-                        throw new AuditTrailException($"Sequence {frame.Sequence} became a stub while its segment was written; nothing was removed.");
-                    buffer[frame.PayloadLength] = (byte)'\n';
-                    gzip.Write(buffer, 0, frame.PayloadLength + 1);
-                    if ((i + 1) % ArchiveProgressEvery == 0)
-                    {
-                        token.ThrowIfCancellationRequested();
-                        progress?.Report(i + 1);
-                    }
-                }
-            }
-            sha = hashing.Sha256();
-            bytes = hashing.BytesWritten;
-            return Task.CompletedTask;
-        }, cancellationToken).ConfigureAwait(false);
-        progress?.Report(scan.Targets.Count);
-        Step("segment-written");
-
-        var tree = new MerkleTree(new DiscardingMerkleNodeStore());
-        foreach (var frame in scan.Targets)
-            tree.Append(frame.Leaf);
-        string? note = null;
-        long? treeSize = null;
-        if (_sink!.SignsCheckpoints)
-        {
-            var latest = LatestCheckpoint;
-            if (latest is null || latest.Checkpoint.TreeSize <= scan.Targets[^1].Sequence)
-                latest = await CheckpointAsync(cancellationToken).ConfigureAwait(false);
-            note = latest.NoteText;
-            treeSize = latest.Checkpoint.TreeSize;
-        }
-        var now = Options.TimeProvider.GetUtcNow();
-        var manifest = new ArchiveManifest
-        {
-            SegmentId = scan.SegmentId,
-            LogId = scan.LogId,
-            FirstSequence = scan.Targets[0].Sequence,
-            LastSequence = scan.Targets[^1].Sequence,
-            Count = scan.Targets.Count,
-            FirstPreviousHash = scan.FirstPreviousHash,
-            LastHash = HashHex.Encode(scan.Hashes[^1]),
-            MerkleRoot = HashHex.Encode(tree.Root()),
-            SegmentSha256 = HashHex.Encode(sha!),
-            SegmentBytes = bytes,
-            CreatedAt = new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero),
-            CheckpointNote = note,
-            CheckpointTreeSize = treeSize,
-        };
-        await target.PublishManifestAsync(scan.SegmentId, manifest.ToCanonicalJson(), cancellationToken).ConfigureAwait(false);
-        Step("manifest-written");
-        return manifest;
-    }
-
-    // Re-reads the manifest and the segment from the target and checks every line against the live records; returns the
-    // first problem, or null when the archive holds exactly the scanned records.
-    private async Task<string?> VerifyPublishedAsync(IArchiveTarget target, ArchiveManifest manifest, SelectionScan scan, IProgress<long>? progress, CancellationToken cancellationToken)
-    {
-        var id = scan.SegmentId;
-        var stored = await target.ReadManifestAsync(id, cancellationToken).ConfigureAwait(false);
-        if (stored is null)
-            return "its manifest is missing.";
-        if (!stored.AsSpan().SequenceEqual(manifest.ToCanonicalJson()))
-            return "its manifest reads back different from what was written.";
-        var count = scan.Targets.Count;
-        if (manifest.SegmentId != id || manifest.LogId != scan.LogId || manifest.Count != count || manifest.FirstSequence != scan.Targets[0].Sequence
-            || manifest.LastSequence != scan.Targets[^1].Sequence || manifest.FirstPreviousHash != scan.FirstPreviousHash
-            || manifest.LastHash != HashHex.Encode(scan.Hashes[^1]))
-            return "its manifest describes other records (id, log, range, count or boundary hashes differ).";
-
-        await using var stream = await target.OpenSegmentAsync(id, cancellationToken).ConfigureAwait(false);
-        if (stream is null)
-            return "its segment file is missing.";
-        using var lines = new SegmentLineReader(stream);
-        var tree = new MerkleTree(new DiscardingMerkleNodeStore());
-        var leaf = new byte[ChainHasher.HashSize];
-        var embedded = new byte[ChainHasher.HashSize];
-        var live = _tree!;
-        var i = 0;
-        try
-        {
-            while (lines.TryReadLine(out var line))
-            {
-                if (i >= count)
-                    return $"the segment holds more than the {count} records of its manifest.";
-                var frame = scan.Targets[i];
-                if (!ChainHasher.TryComputeLeafOfFull(line.Span, leaf, embedded))
-                    return $"line {i + 1} (sequence {frame.Sequence}) is not a record in its full canonical form.";
-                if (!leaf.AsSpan().SequenceEqual(frame.Leaf) || !embedded.AsSpan().SequenceEqual(scan.Hashes[i]))
-                    return $"line {i + 1} does not hold the live record of sequence {frame.Sequence} (its leaf or hash differs).";
-                byte[] treeLeaf;
-                lock (live.Gate)
-                    treeLeaf = live.Tree.LeafHash(frame.Sequence);
-                if (!treeLeaf.AsSpan().SequenceEqual(leaf))
-                    return $"line {i + 1} (sequence {frame.Sequence}) does not match the trail's Merkle tree leaf.";
-                tree.Append(leaf);
-                i++;
-                if (i % ArchiveProgressEvery == 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    progress?.Report(count + i);
-                }
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            return $"the segment cannot be decompressed after {i} records: {e.Message}.";
-        }
-        if (i != count)
-            return $"the segment holds {i} records, its manifest says {count}.";
-        var sha = HashHex.Encode(lines.FinishSha256());
-        if (sha != manifest.SegmentSha256 || lines.CompressedBytes != manifest.SegmentBytes)
-            return $"the segment's SHA-256 is {HashHex.Short(sha)} ({lines.CompressedBytes} bytes), its manifest says {HashHex.Short(manifest.SegmentSha256)} ({manifest.SegmentBytes} bytes).";
-        if (HashHex.Encode(tree.Root()) != manifest.MerkleRoot)
-            return "the Merkle root of the segment's leaves differs from its manifest's.";
-        progress?.Report(2L * count);
-        return null;
-    }
 }

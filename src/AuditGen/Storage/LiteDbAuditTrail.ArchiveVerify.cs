@@ -54,13 +54,7 @@ public sealed partial class LiteDbAuditTrail
             _archiveGate.Release();
         }
         using var _ = archive;
-        var result = live;
-        if (live.IsValid)
-        {
-            result = archive.Complete() is { } failure
-                ? failure with { RecordsChecked = live.RecordsChecked, HeadHash = live.HeadHash, Checkpoint = live.Checkpoint, ArchivedRecordsChecked = archive.RecordsChecked }
-                : live with { ArchivedRecordsChecked = archive.RecordsChecked };
-        }
+        var result = archive.Finish(live);
         AuditGenTelemetry.VerificationCompleted(result);
         return result;
     }

@@ -14,7 +14,7 @@ public sealed partial class LiteDbAuditTrail
 
     // Replaces the scanned records' journal frames and query-store documents by stubs, chunk by chunk, each chunk under a
     // durable redo intent. Frames that are stubs already (a resumed run) only get their documents checked.
-    private void Prune(SelectionScan scan, IProgress<long>? progress)
+    private void Prune(JournalScan scan, IProgress<long>? progress)
     {
         var intentPath = PruneIntent.PathFor(_path);
         var pending = new List<PruneTarget>();

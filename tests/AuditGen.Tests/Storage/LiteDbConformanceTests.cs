@@ -28,6 +28,14 @@ public sealed class LiteDbConformanceTests : TrailConformanceTests
         return Task.CompletedTask;
     }
 
+    protected override Task<AuditGen.Retention.RetentionRun> ApplyRetentionAsync(IAuditTrail trail, AuditGen.Archive.IArchiveTarget target) =>
+        ((LiteDbAuditTrail)trail).ApplyRetentionAsync(target);
+
+    protected override ValueTask<VerificationResult> VerifyWithArchivesAsync(IAuditTrail trail, AuditGen.Archive.IArchiveTarget archives) =>
+        ((LiteDbAuditTrail)trail).VerifyWithArchivesAsync(archives);
+
+    protected override void SetArchiveStepHook(IAuditTrail trail, Action<string>? hook) => ((LiteDbAuditTrail)trail).ArchiveStepReached = hook;
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
