@@ -14,7 +14,16 @@ internal static class RetentionTrail
 
     public static async Task CreateAsync(string path)
     {
-        await using var trail = AuditTrail.OpenLiteDb(path, new AuditTrailOptions { TimeProvider = new FakeTimeProvider(Written) });
+        await using var trail = AuditTrail.OpenLiteDb(path, Options);
+        await AppendAsync(trail);
+    }
+
+    /// <summary>Options whose clock is <see cref="Written"/>.</summary>
+    public static AuditTrailOptions Options => new() { TimeProvider = new FakeTimeProvider(Written) };
+
+    /// <summary>Appends the five records to <paramref name="trail"/> (opened with <see cref="Options"/>), whatever its store.</summary>
+    public static async Task AppendAsync(IAuditTrail trail)
+    {
         await trail.AppendAsync(Entry(ComplianceDomain.Soc2, "conv-a"));   // 0: expired, held by a conv-a hold
         await trail.AppendAsync(Entry(ComplianceDomain.Soc2, "conv-b"));   // 1: expired
         await trail.AppendAsync(Entry(ComplianceDomain.Hipaa, "conv-b"));  // 2: kept until 2026

@@ -12,13 +12,14 @@ namespace AuditGen.Cli.Commands;
 /// <summary>
 /// <c>auditgen archive &lt;trail&gt; --to FOLDER (--sequences LIST | --before DATE [--after DATE]) [--reason TEXT] [--json]</c>:
 /// archives an explicit selection to a segment in the folder and removes the records' content from the live trail
-/// (<see cref="LiteDbAuditTrail.ArchiveAsync"/>). Rerunning an interrupted run with the same selection completes it.
+/// (<see cref="LiteDbAuditTrail.ArchiveAsync"/>, or the PostgreSQL trail's, for <c>postgres://…</c> / <c>--postgres</c> with
+/// <c>--log</c>). Rerunning an interrupted run with the same selection completes it.
 /// </summary>
 internal static class ArchiveCommand
 {
     public static Command Create(CliOutput io)
     {
-        var trailArgument = TrailArgument.Create();
+        var trailTarget = new TrailTargetOptions();
         var toOption = new Option<string>("--to") { Description = "The archive folder (created if missing).", HelpName = "folder", Required = true };
         var sequencesOption = new Option<string?>("--sequences")
         {
@@ -32,7 +33,6 @@ internal static class ArchiveCommand
         var command = new Command("archive",
             "Archive records to a verified segment, then remove their content from the trail. Exit 0: archived; 2: bad selection; 3: trail or archive folder unusable; 1: the archive did not verify.")
         {
-            trailArgument,
             toOption,
             sequencesOption,
             beforeOption,
@@ -40,6 +40,7 @@ internal static class ArchiveCommand
             reasonOption,
             jsonOption,
         };
+        trailTarget.AddTo(command);
         command.Validators.Add(result =>
         {
             var bySequence = result.GetValue(sequencesOption) is not null;
@@ -49,15 +50,16 @@ internal static class ArchiveCommand
             if (result.GetValue(afterOption) is not null && !byDate)
                 result.AddError("--after needs --before: together they are a time range.");
         });
-        command.SetAction((parseResult, cancellationToken) => RunAsync(io, parseResult.GetRequiredValue(trailArgument), parseResult.GetRequiredValue(toOption),
+        command.SetAction((parseResult, cancellationToken) => RunAsync(io, trailTarget.Resolve(parseResult), parseResult.GetRequiredValue(toOption),
             parseResult.GetValue(sequencesOption), parseResult.GetValue(beforeOption), parseResult.GetValue(afterOption), parseResult.GetValue(reasonOption),
             parseResult.GetValue(jsonOption), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliOutput io, string path, string to, string? sequenceList, string? beforeText, string? afterText, string? reason,
+    private static async Task<int> RunAsync(CliOutput io, TrailTarget trailTarget, string to, string? sequenceList, string? beforeText, string? afterText, string? reason,
         bool json, CancellationToken cancellationToken)
     {
+        var path = trailTarget.Display;
         long[]? sequences = null;
         DateTimeOffset? before = null, after = null;
         try
@@ -85,7 +87,7 @@ internal static class ArchiveCommand
 
         try
         {
-            await using var trail = TrailFile.OpenForWriting(path, new AuditTrailOptions());
+            await using var trail = await trailTarget.OpenForWritingAsync(new AuditTrailOptions(), cancellationToken);
             sequences ??= await SelectByTimeAsync(trail, after, before!.Value, cancellationToken);
             if (sequences.Length == 0)
             {
@@ -116,7 +118,7 @@ internal static class ArchiveCommand
             io.Fail(e.Message);
             return ExitCodes.Tampered;
         }
-        catch (Exception exception) when (TrailFile.Describe(exception, path) is { } message)
+        catch (Exception exception) when (trailTarget.Describe(exception) is { } message)
         {
             io.Fail(message);
             return ExitCodes.TrailUnavailable;
@@ -124,11 +126,11 @@ internal static class ArchiveCommand
     }
 
     // Records stamped in [after, before), except lifecycle records (the trail refuses them) and the chain's newest record.
-    private static async Task<long[]> SelectByTimeAsync(LiteDbAuditTrail trail, DateTimeOffset? after, DateTimeOffset before, CancellationToken cancellationToken)
+    private static async Task<long[]> SelectByTimeAsync(InspectedTrail trail, DateTimeOffset? after, DateTimeOffset before, CancellationToken cancellationToken)
     {
-        var newest = trail.TreeSize - 1;
+        var newest = await trail.TreeSizeAsync(cancellationToken) - 1;
         var selected = new List<long>();
-        await foreach (var record in trail.QueryAsync(new AuditQuery { From = after, To = before }, cancellationToken))
+        await foreach (var record in trail.Trail.QueryAsync(new AuditQuery { From = after, To = before }, cancellationToken))
         {
             if (record.Sequence < newest && ArchiveSelection.IsArchivable(record.Action))
                 selected.Add(record.Sequence);

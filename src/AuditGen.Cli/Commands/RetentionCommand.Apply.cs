@@ -10,13 +10,14 @@ namespace AuditGen.Cli.Commands;
 
 /// <summary>
 /// <c>auditgen retention apply &lt;trail&gt; --archive FOLDER [--config FILE] [--json]</c>: archives what the plan selects
-/// (as the trail's writer: takes the write lock), completing any run a crash interrupted.
+/// (as the trail's writer: takes the write lock), completing any run a crash interrupted. The trail may be a LiteDB file
+/// or a PostgreSQL log (<c>postgres://…</c> or <c>--postgres</c>, with <c>--log</c>; run as the retention role).
 /// </summary>
 internal static partial class RetentionCommand
 {
     private static Command CreateApply(CliOutput io)
     {
-        var trailArgument = TrailArgument.Create();
+        var trailTarget = new TrailTargetOptions();
         var archive = new Option<string>("--archive")
         {
             Description = "The archive folder segments and manifests go to (created on the first run). Keep it with the trail: verification needs both.",
@@ -29,19 +30,20 @@ internal static partial class RetentionCommand
         var command = new Command("apply",
             "Archive every expired record no legal hold covers, and complete an interrupted run. Exit 0: applied; 2: bad configuration; 3: trail or archive missing, unreadable or locked.")
         {
-            trailArgument, archive, config, section, json,
+            archive, config, section, json,
         };
+        trailTarget.AddTo(command);
         command.Validators.Add(result =>
         {
             if (result.GetValue(archive) is { } folder && string.IsNullOrWhiteSpace(folder))
                 result.AddError("--archive must name a folder.");
         });
-        command.SetAction((parseResult, cancellationToken) => ApplyAsync(io, parseResult.GetRequiredValue(trailArgument), parseResult.GetRequiredValue(archive),
+        command.SetAction((parseResult, cancellationToken) => ApplyAsync(io, trailTarget.Resolve(parseResult), parseResult.GetRequiredValue(archive),
             parseResult.GetValue(config), parseResult.GetRequiredValue(section), parseResult.GetValue(json), cancellationToken));
         return command;
     }
 
-    private static async Task<int> ApplyAsync(CliOutput io, string path, string archivePath, string? configPath, string section, bool json, CancellationToken cancellationToken)
+    private static async Task<int> ApplyAsync(CliOutput io, TrailTarget trailTarget, string archivePath, string? configPath, string section, bool json, CancellationToken cancellationToken)
     {
         RetentionPolicySet policies;
         try
@@ -62,16 +64,16 @@ internal static partial class RetentionCommand
         RetentionRun run;
         try
         {
-            await using var trail = TrailFile.OpenForWriting(path, new AuditTrailOptions());
+            await using var trail = await trailTarget.OpenForWritingAsync(new AuditTrailOptions(), cancellationToken);
             var target = new FolderArchiveTarget(archivePath);
-            run = await RunWithProgressAsync(io, progress => RetentionApplier.ApplyAsync(trail, target, policies, RetentionApplier.DefaultActor, progress, cancellationToken));
+            run = await RunWithProgressAsync(io, progress => trail.ApplyRetentionAsync(target, policies, progress, cancellationToken));
         }
         catch (ArchiveTargetException e)
         {
             io.Fail($"archive {archivePath}: {e.Message.ReplaceLineEndings(" ")}");
             return ExitCodes.TrailUnavailable;
         }
-        catch (Exception exception) when (TrailFile.Describe(exception, path) is { } message)
+        catch (Exception exception) when (trailTarget.Describe(exception) is { } message)
         {
             io.Fail(message);
             return ExitCodes.TrailUnavailable;

@@ -59,14 +59,6 @@ internal static class VerifyCommand
         string? archiveFolder, CancellationToken cancellationToken)
     {
         var path = target.Display;
-        if (archiveFolder is not null && target.Path is null)
-        {
-            const string unsupported = "--archive verifies a LiteDB trail with its archive folder; PostgreSQL logs keep their archive manifests in the database and are verified without it.";
-            io.Fail(unsupported);
-            if (json)
-                JsonOutput.WriteLine(io.Out, w => WriteUnavailable(w, path, unsupported));
-            return ExitCodes.UsageError;
-        }
         if (archiveFolder is not null && !Directory.Exists(archiveFolder))
         {
             var message = File.Exists(archiveFolder) ? $"the archive folder {archiveFolder} is a file, not a folder" : $"archive folder not found: {archiveFolder}";
@@ -106,7 +98,7 @@ internal static class VerifyCommand
             var total = await trail.TreeSizeAsync(cancellationToken);
             result = await VerificationProgress.RunAsync(io, total, progress => archiveFolder is null
                 ? trail.VerifyAsync(checkpoint, progress, cancellationToken).AsTask()
-                : ((LiteDbInspectedTrail)trail).VerifyWithArchivesAsync(new AuditGen.Archive.FolderArchiveTarget(archiveFolder), checkpoint, progress, cancellationToken).AsTask());
+                : trail.VerifyWithArchivesAsync(new AuditGen.Archive.FolderArchiveTarget(archiveFolder), checkpoint, progress, cancellationToken).AsTask());
         }
         catch (AuditGen.Archive.ArchiveTargetException e)
         {

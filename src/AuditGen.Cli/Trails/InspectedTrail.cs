@@ -28,6 +28,18 @@ internal abstract class InspectedTrail : IAsyncDisposable
     /// <summary>Signs a checkpoint now (a trail opened for writing with checkpoint options).</summary>
     public abstract ValueTask<SignedCheckpoint> CheckpointAsync(CancellationToken cancellationToken);
 
+    /// <summary>Verification of the archives in <paramref name="archives"/> and the live trail as one history.</summary>
+    public abstract ValueTask<VerificationResult> VerifyWithArchivesAsync(AuditGen.Archive.IArchiveTarget archives, SignedCheckpoint? checkpoint, IProgress<long>? progress,
+        CancellationToken cancellationToken);
+
+    /// <summary>Archives <paramref name="selection"/> to <paramref name="target"/> and removes it from the live trail (opened for writing).</summary>
+    public abstract Task<AuditGen.Archive.ArchiveOutcome> ArchiveAsync(AuditGen.Archive.ArchiveSelection selection, AuditGen.Archive.IArchiveTarget target,
+        IProgress<long>? progress, CancellationToken cancellationToken);
+
+    /// <summary>Applies retention with <paramref name="policies"/> (a trail opened for writing).</summary>
+    public abstract Task<AuditGen.Retention.RetentionRun> ApplyRetentionAsync(AuditGen.Archive.IArchiveTarget target, AuditGen.Retention.RetentionPolicySet policies,
+        IProgress<AuditGen.Retention.RetentionProgress>? progress, CancellationToken cancellationToken);
+
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ((IAsyncDisposable)Trail).DisposeAsync();
 }
@@ -43,10 +55,17 @@ internal sealed class LiteDbInspectedTrail(LiteDbAuditTrail trail) : InspectedTr
     public override ValueTask<VerificationResult> VerifyAsync(SignedCheckpoint? checkpoint, IProgress<long>? progress, CancellationToken cancellationToken) =>
         trail.VerifyAsync(checkpoint, progress, cancellationToken);
 
-    /// <summary>Verification of the archives in <paramref name="archives"/> and the live trail as one history.</summary>
-    public ValueTask<VerificationResult> VerifyWithArchivesAsync(AuditGen.Archive.IArchiveTarget archives, SignedCheckpoint? checkpoint, IProgress<long>? progress,
+    public override ValueTask<VerificationResult> VerifyWithArchivesAsync(AuditGen.Archive.IArchiveTarget archives, SignedCheckpoint? checkpoint, IProgress<long>? progress,
         CancellationToken cancellationToken) =>
         trail.VerifyWithArchivesAsync(archives, checkpoint, progress, cancellationToken);
+
+    public override Task<AuditGen.Archive.ArchiveOutcome> ArchiveAsync(AuditGen.Archive.ArchiveSelection selection, AuditGen.Archive.IArchiveTarget target,
+        IProgress<long>? progress, CancellationToken cancellationToken) =>
+        trail.ArchiveAsync(selection, target, progress, cancellationToken);
+
+    public override Task<AuditGen.Retention.RetentionRun> ApplyRetentionAsync(AuditGen.Archive.IArchiveTarget target, AuditGen.Retention.RetentionPolicySet policies,
+        IProgress<AuditGen.Retention.RetentionProgress>? progress, CancellationToken cancellationToken) =>
+        trail.ApplyRetentionAsync(target, policies, progress, cancellationToken);
 
     public override ValueTask<InclusionProof> InclusionProofAsync(long sequence, long treeSize, CancellationToken cancellationToken) =>
         trail.GetInclusionProofAsync(sequence, treeSize, cancellationToken);
@@ -73,6 +92,18 @@ internal sealed class PostgreSqlInspectedTrail(PostgreSqlAuditTrail trail) : Ins
 
     public override ValueTask<ConsistencyProof> ConsistencyProofAsync(long size1, long size2, CancellationToken cancellationToken) =>
         trail.GetConsistencyProofAsync(size1, size2, cancellationToken);
+
+    public override ValueTask<VerificationResult> VerifyWithArchivesAsync(AuditGen.Archive.IArchiveTarget archives, SignedCheckpoint? checkpoint, IProgress<long>? progress,
+        CancellationToken cancellationToken) =>
+        trail.VerifyWithArchivesAsync(archives, checkpoint, progress, cancellationToken);
+
+    public override Task<AuditGen.Archive.ArchiveOutcome> ArchiveAsync(AuditGen.Archive.ArchiveSelection selection, AuditGen.Archive.IArchiveTarget target,
+        IProgress<long>? progress, CancellationToken cancellationToken) =>
+        trail.ArchiveAsync(selection, target, progress, cancellationToken);
+
+    public override Task<AuditGen.Retention.RetentionRun> ApplyRetentionAsync(AuditGen.Archive.IArchiveTarget target, AuditGen.Retention.RetentionPolicySet policies,
+        IProgress<AuditGen.Retention.RetentionProgress>? progress, CancellationToken cancellationToken) =>
+        trail.ApplyRetentionAsync(target, policies, progress, cancellationToken);
 
     public override ValueTask<SignedCheckpoint> CheckpointAsync(CancellationToken cancellationToken) => trail.CheckpointAsync(cancellationToken);
 }
