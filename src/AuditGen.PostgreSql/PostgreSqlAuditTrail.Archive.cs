@@ -51,7 +51,7 @@ public sealed partial class PostgreSqlAuditTrail : IArchiveStore, IArchivingTrai
         {
             return await ArchiveRun.RunAsync(this, selection, target, progress, cancellationToken).ConfigureAwait(false);
         }
-        catch (NpgsqlException e) when (e is not PostgresException { SqlState: PostgresErrorCodes.RaiseException })
+        catch (NpgsqlException e)
         {
             throw new AuditTrailException($"Archiving records of PostgreSQL log '{LogId}' failed in the database: {e.Message} Nothing more was removed; rerun to complete it.", e);
         }
@@ -250,40 +250,41 @@ public sealed partial class PostgreSqlAuditTrail : IArchiveStore, IArchivingTrai
     async Task IArchiveStore.PruneArchivedAsync(ArchiveScan scan, ArchiveManifest manifest, string location, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var insert = new NpgsqlCommand(
-            "INSERT INTO auditgen.archive_segments (log_id, segment_id, first_sequence, last_sequence, count, merkle_root, segment_sha256, location) " +
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (log_id, segment_id) DO NOTHING", connection, transaction))
+        try
         {
-            var root = new byte[ChainHasher.HashSize];
-            HashHex.TryDecode(manifest.MerkleRoot, root);
-            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = LogId });
-            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = manifest.SegmentId });
-            insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = manifest.FirstSequence });
-            insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = manifest.LastSequence });
-            insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = manifest.Count });
-            insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = root });
-            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = manifest.SegmentSha256 });
-            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = location });
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        await using (var prune = new NpgsqlCommand("SELECT auditgen.prune_archived_records($1, $2, $3)", connection, transaction))
-        {
-            prune.Parameters.Add(new NpgsqlParameter<string> { TypedValue = LogId });
-            prune.Parameters.Add(new NpgsqlParameter<string> { TypedValue = manifest.SegmentId });
-            prune.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = [.. scan.Sequences] });
-            try
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (var insert = new NpgsqlCommand(
+                "INSERT INTO auditgen.archive_segments (log_id, segment_id, first_sequence, last_sequence, count, merkle_root, segment_sha256, location) " +
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (log_id, segment_id) DO NOTHING", connection, transaction))
             {
+                var root = new byte[ChainHasher.HashSize];
+                HashHex.TryDecode(manifest.MerkleRoot, root);
+                insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = LogId });
+                insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = manifest.SegmentId });
+                insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = manifest.FirstSequence });
+                insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = manifest.LastSequence });
+                insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = manifest.Count });
+                insert.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = root });
+                insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = manifest.SegmentSha256 });
+                insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = location });
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await using (var prune = new NpgsqlCommand("SELECT auditgen.prune_archived_records($1, $2, $3)", connection, transaction))
+            {
+                prune.Parameters.Add(new NpgsqlParameter<string> { TypedValue = LogId });
+                prune.Parameters.Add(new NpgsqlParameter<string> { TypedValue = manifest.SegmentId });
+                prune.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = [.. scan.Sequences] });
                 await prune.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.RaiseException or PostgresErrorCodes.InsufficientPrivilege)
-            {
-                throw new AuditTrailException(e.SqlState == PostgresErrorCodes.InsufficientPrivilege
-                    ? $"PostgreSQL refused to prune segment {manifest.SegmentId} of log '{LogId}' for role '{connection.UserName}': {e.MessageText}. Run retention as the retention role `auditgen db init` creates."
-                    : $"PostgreSQL refused to prune segment {manifest.SegmentId} of log '{LogId}': {e.MessageText}. Nothing was removed.", e);
-            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.RaiseException or PostgresErrorCodes.InsufficientPrivilege)
+        {
+            throw new AuditTrailException(e.SqlState == PostgresErrorCodes.InsufficientPrivilege
+                ? $"PostgreSQL refused to prune segment {manifest.SegmentId} of log '{LogId}' for role '{connection.UserName}': {e.MessageText}. " +
+                    "Nothing was removed; rerun as the retention role `auditgen db init` creates (the archive is recorded and will be completed)."
+                : $"PostgreSQL refused to prune segment {manifest.SegmentId} of log '{LogId}': {e.MessageText}. Nothing was removed.", e);
+        }
         progress?.Report(3L * scan.Count);
     }
 
