@@ -36,7 +36,8 @@ public sealed partial class PostgreSqlAuditTrail
     /// stored, so a proof for an edited record does not verify against a signed root.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The sequence or size is outside the tree.</exception>
-    /// <exception cref="AuditStoreCorruptException">The record is gone (archived), or cannot be read or hashed; or a node is missing.</exception>
+    /// <remarks>An archived record's proof uses the leaf its stub keeps; check the record itself against it from its archive segment.</remarks>
+    /// <exception cref="AuditStoreCorruptException">The record is neither live nor archived, or cannot be read or hashed; or a node is missing.</exception>
     public async ValueTask<InclusionProof> GetInclusionProofAsync(long sequence, long? treeSize = null, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
@@ -55,7 +56,14 @@ public sealed partial class PostgreSqlAuditTrail
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sequence });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                throw new AuditStoreCorruptException($"The record at sequence {sequence} of PostgreSQL log '{LogId}' is not in the database (archived by retention?); prove it from its archive segment.");
+            {
+                await reader.DisposeAsync().ConfigureAwait(false);
+                // An archived record's proof uses the leaf its stub keeps (the archived record's own, checked by archive verification).
+                var stubLeaf = await ReadStubLeafAsync(connection, sequence, cancellationToken).ConfigureAwait(false)
+                    ?? throw new AuditStoreCorruptException($"The record at sequence {sequence} of PostgreSQL log '{LogId}' is neither in the database nor archived: the log is damaged (run VerifyAsync).");
+                var stubTree = new MerkleTree(new PostgreSqlMerkleNodeStore(connection, LogId, size));
+                return new InclusionProof(sequence, size, stubLeaf, stubTree.InclusionProof(sequence, size), stubTree.Root());
+            }
             try
             {
                 record = RecordRows.Read(reader);
@@ -76,6 +84,14 @@ public sealed partial class PostgreSqlAuditTrail
         }
         var tree = new MerkleTree(new PostgreSqlMerkleNodeStore(connection, LogId, size));
         return new InclusionProof(sequence, size, leaf, tree.InclusionProof(sequence, size), tree.Root());
+    }
+
+    private async Task<byte[]?> ReadStubLeafAsync(NpgsqlConnection connection, long sequence, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT leaf FROM auditgen.archived_records WHERE log_id = $1 AND sequence = $2", connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = LogId });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sequence });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
     }
 
     /// <summary>The consistency proof that the first <paramref name="size1"/> records are a prefix of the first <paramref name="size2"/>.</summary>

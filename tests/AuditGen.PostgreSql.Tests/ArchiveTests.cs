@@ -151,6 +151,9 @@ public sealed class ArchiveTests(InitializedDatabase database) : IClassFixture<I
         Assert.NotNull(outcome.Manifest.CheckpointNote);
         Assert.Equal(rootBefore, await trail.GetRootAsync(checkpoint.Checkpoint.TreeSize));
         Assert.True((await trail.GetInclusionProofAsync(4, checkpoint.Checkpoint.TreeSize)).Verify());
+        var archived = await trail.GetInclusionProofAsync(2, checkpoint.Checkpoint.TreeSize);
+        Assert.True(archived.Verify());
+        Assert.Equal(await database.ScalarAsync<byte[]>("SELECT leaf FROM auditgen.archived_records WHERE log_id = $1 AND sequence = 2", _logId), archived.LeafHash);
         Assert.True((await trail.GetConsistencyProofAsync(checkpoint.Checkpoint.TreeSize, await trail.GetTreeSizeAsync())).Verify());
         var result = await trail.VerifyAsync(checkpoint);
         Assert.True(result.IsValid, result.Reason);
@@ -176,6 +179,33 @@ public sealed class ArchiveTests(InitializedDatabase database) : IClassFixture<I
         Assert.Contains("legal_hold_placed record: the log's own metadata is never archived", lifecycle.Message);
         Assert.Contains("Sequence 1 was already archived (segment seg-", again.Message);
         Assert.Contains($"Sequence 500 is not in the trail PostgreSQL log '{_logId}'", beyond.Message);
+    }
+
+    [StoreFact]
+    public async Task Appends_from_another_instance_while_records_are_archived_keep_one_chain()
+    {
+        await AppendAsync(database.ConnectionString, 200);
+        await using var archiver = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, Options());
+        await using var other = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, Options());
+        var sequences = Enumerable.Range(0, 199).Where(i => i % 2 == 0).Select(i => (long)i).ToArray();
+
+        var appending = Task.Run(async () =>
+        {
+            var acknowledged = new List<AuditRecord>();
+            for (var i = 0; i < 100; i++)
+                acknowledged.Add(await other.AppendAsync(ConformanceEntries.ToolCall(1000 + i)));
+            return acknowledged;
+        });
+        var outcome = await archiver.ArchiveAsync(Selection(sequences), Target);
+        var acknowledged = await appending;
+
+        var live = await LiveAsync(archiver);
+        Assert.All(acknowledged, record => Assert.Contains(record.Sequence, live));
+        Assert.DoesNotContain(live, s => s < 199 && s % 2 == 0);
+        var result = await archiver.VerifyWithArchivesAsync(Target);
+        Assert.True(result.IsValid, result.Reason);
+        Assert.Equal(outcome.Manifest.Count, result.ArchivedRecordsChecked);
+        Assert.Equal(200 + 100 + 2, result.RecordsChecked);
     }
 
     [StoreFact]
