@@ -3,7 +3,6 @@ using AuditGen.Archive;
 using AuditGen.Canonical;
 using AuditGen.Integrity;
 using AuditGen.Integrity.Checkpoints;
-using AuditGen.Integrity.Merkle;
 using AuditGen.Storage;
 using AuditGen.Storage.Journal;
 using LiteDB;
