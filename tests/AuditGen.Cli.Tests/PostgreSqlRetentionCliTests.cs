@@ -91,6 +91,19 @@ public sealed class PostgreSqlRetentionCliTests(PostgresDatabase database) : ICl
     }
 
     [StoreFact]
+    public async Task Retention_plan_of_a_postgres_log_lists_what_apply_would_archive_and_writes_nothing()
+    {
+        await CreateLogAsync();
+
+        var run = await CliRun.Of("retention", "plan", Uri, "--log", _log, "--at", RetentionTrail.TwoYearsLater, "--json");
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal([0L, 1, 3], lines.Where(l => l.TryGetProperty("sequence", out _)).Select(l => l.GetProperty("sequence").GetInt64()));
+        Assert.Equal([0L, 1, 2, 3, 4], await LiveSequencesAsync());
+    }
+
+    [StoreFact]
     public async Task Archive_of_the_newest_record_of_a_postgres_log_exits_2_and_removes_nothing()
     {
         await CreateLogAsync();

@@ -38,7 +38,7 @@ internal static partial class RetentionCommand
 
     private static Command CreatePlan(CliOutput io)
     {
-        var trailArgument = TrailArgument.Create();
+        var trailTarget = new TrailTargetOptions();
         var at = QueryArguments.TimeOption("--at", "Plan for this instant instead of now (ISO 8601; UTC when no offset). Holds are those active now.");
         var config = ConfigOption();
         var section = SectionOption();
@@ -46,14 +46,15 @@ internal static partial class RetentionCommand
         var command = new Command("plan",
             "Show what retention would archive and why, and what legal holds keep back. Writes nothing. Exit 0: planned; 2: bad configuration or time; 3: missing or unreadable.")
         {
-            trailArgument, at, config, section, json,
+            at, config, section, json,
         };
-        command.SetAction((parseResult, cancellationToken) => PlanAsync(io, parseResult.GetRequiredValue(trailArgument), parseResult.GetValue(at),
+        trailTarget.AddTo(command);
+        command.SetAction((parseResult, cancellationToken) => PlanAsync(io, trailTarget.Resolve(parseResult), parseResult.GetValue(at),
             parseResult.GetValue(config), parseResult.GetRequiredValue(section), parseResult.GetValue(json), cancellationToken));
         return command;
     }
 
-    private static async Task<int> PlanAsync(CliOutput io, string path, DateTimeOffset? at, string? configPath, string section, bool json, CancellationToken cancellationToken)
+    private static async Task<int> PlanAsync(CliOutput io, TrailTarget target, DateTimeOffset? at, string? configPath, string section, bool json, CancellationToken cancellationToken)
     {
         RetentionPolicySet policies;
         try
@@ -71,8 +72,9 @@ internal static partial class RetentionCommand
         RetentionPlan plan;
         try
         {
-            await using var trail = TrailFile.OpenReadOnly(path);
-            plan = await WorkProgress.RunAsync(io, "Planning", trail.TreeSize, progress => RetentionPlan.CreateAsync(trail, policies, at,
+            await using var trail = await target.OpenReadOnlyAsync(cancellationToken);
+            var total = await trail.TreeSizeAsync(cancellationToken);
+            plan = await WorkProgress.RunAsync(io, "Planning", total, progress => RetentionPlan.CreateAsync(trail.Trail, policies, at,
                 decision =>
                 {
                     if (decision.Disposition is not (RetentionDisposition.Expired or RetentionDisposition.Held))
@@ -84,7 +86,7 @@ internal static partial class RetentionCommand
                 },
                 progress, cancellationToken));
         }
-        catch (Exception exception) when (TrailFile.Describe(exception, path) is { } message)
+        catch (Exception exception) when (target.Describe(exception) is { } message)
         {
             io.Fail(message);
             return ExitCodes.TrailUnavailable;
