@@ -16,6 +16,8 @@ public sealed class RetentionDeleteTests(InitializedDatabase database) : IClassF
 {
     private readonly string _logId = Appends.NewLogId("retention");
 
+    private static readonly string Sha256 = new('e', 64);
+
     private const string PruneSql = "SELECT auditgen.prune_archived_records($1, $2, $3)";
 
     private static byte[] RootOf(IEnumerable<AuditRecord> records)
@@ -30,9 +32,29 @@ public sealed class RetentionDeleteTests(InitializedDatabase database) : IClassF
         return tree.Root();
     }
 
-    // The segment row ArchiveAsync records before it prunes, here by hand as the retention role.
-    private async Task AddSegmentAsync(string segmentId, IReadOnlyList<AuditRecord> records, byte[]? root = null)
+    // What ArchiveAsync does before it prunes, here by hand: the log's archive_created record (unless `recorded` is
+    // false), appended by the application, and the segment row, inserted by the retention role.
+    private async Task AddSegmentAsync(string segmentId, IReadOnlyList<AuditRecord> records, byte[]? root = null, bool recorded = true)
     {
+        root ??= RootOf(records);
+        if (recorded)
+        {
+            await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.AppConnectionString, _logId);
+            await trail.AppendAsync(AuditGen.Archive.ArchiveRecords.ArchiveCreated(new AuditGen.Archive.ArchiveManifest
+            {
+                SegmentId = segmentId,
+                LogId = _logId,
+                FirstSequence = records[0].Sequence,
+                LastSequence = records[^1].Sequence,
+                Count = records.Count,
+                FirstPreviousHash = records[0].PreviousHash,
+                LastHash = records[^1].Hash,
+                MerkleRoot = HashHex.Encode(root),
+                SegmentSha256 = Sha256,
+                SegmentBytes = 1,
+                CreatedAt = DateTimeOffset.UnixEpoch,
+            }, "file:///archive"));
+        }
         await using var connection = new NpgsqlConnection(database.RetentionConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
@@ -43,8 +65,8 @@ public sealed class RetentionDeleteTests(InitializedDatabase database) : IClassF
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = records[0].Sequence });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = records[^1].Sequence });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = records.Count });
-        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = root ?? RootOf(records) });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = new string('e', 64) });
+        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = root });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Sha256 });
         await command.ExecuteNonQueryAsync();
     }
 
@@ -77,11 +99,11 @@ public sealed class RetentionDeleteTests(InitializedDatabase database) : IClassF
         var stubHash = await database.ScalarAsync<string>("SELECT hash FROM auditgen.archived_records WHERE log_id = $1 AND sequence = 3", _logId);
 
         Assert.Equal(3, pruned);
-        Assert.Equal(6, await LiveCountAsync());
+        Assert.Equal(7, await LiveCountAsync());
         Assert.Equal(written[3].Hash, stubHash);
-        Assert.Equal(8, next.Sequence);
+        Assert.Equal(9, next.Sequence);
         Assert.True(result.IsValid, result.Reason);
-        Assert.Equal(9, result.RecordsChecked);
+        Assert.Equal(10, result.RecordsChecked);
     }
 
     [StoreFact]
@@ -94,7 +116,7 @@ public sealed class RetentionDeleteTests(InitializedDatabase database) : IClassF
         var again = await PruneAsync(database.RetentionConnectionString, "seg-a", 0, 2);
 
         Assert.Equal(0, again);
-        Assert.Equal(3, await LiveCountAsync());
+        Assert.Equal(4, await LiveCountAsync());
     }
 
     [StoreFact]
@@ -117,7 +139,7 @@ public sealed class RetentionDeleteTests(InitializedDatabase database) : IClassF
         var refused = await RefusedPruneAsync("seg-a", 1, 3);
 
         Assert.Contains("are not the segment's 2 records 1 to 2", refused.MessageText);
-        Assert.Equal(6, await LiveCountAsync());
+        Assert.Equal(7, await LiveCountAsync());
     }
 
     [StoreFact]
@@ -140,6 +162,18 @@ public sealed class RetentionDeleteTests(InitializedDatabase database) : IClassF
         var refused = await RefusedPruneAsync("seg-a", 1, 2);
 
         Assert.Contains($"log {_logId}, segment seg-a: the Merkle root of the records' leaves is", refused.MessageText);
+        Assert.Equal(7, await LiveCountAsync());
+    }
+
+    [StoreFact]
+    public async Task It_refuses_a_segment_the_log_recorded_no_archive_created_record_for()
+    {
+        var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 6);
+        await AddSegmentAsync("seg-a", [written[1], written[2]], recorded: false);
+
+        var refused = await RefusedPruneAsync("seg-a", 1, 2);
+
+        Assert.Contains($"log {_logId}, segment seg-a: no archive_created record of the log describes this segment", refused.MessageText);
         Assert.Equal(6, await LiveCountAsync());
     }
 
@@ -147,7 +181,7 @@ public sealed class RetentionDeleteTests(InitializedDatabase database) : IClassF
     public async Task It_never_prunes_the_chains_newest_record()
     {
         var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 4);
-        await AddSegmentAsync("seg-a", [written[2], written[3]]);
+        await AddSegmentAsync("seg-a", [written[2], written[3]], recorded: false);
 
         var refused = await RefusedPruneAsync("seg-a", 2, 3);
 
@@ -169,7 +203,7 @@ public sealed class RetentionDeleteTests(InitializedDatabase database) : IClassF
             var all = new List<AuditRecord>();
             await foreach (var record in reader.QueryAsync(new AuditQuery()))
                 all.Add(record);
-            await AddSegmentAsync("seg-a", [all[0], all[1]]);
+            await AddSegmentAsync("seg-a", [all[0], all[1]], recorded: false);
         }
 
         var refused = await RefusedPruneAsync("seg-a", 0, 1);
@@ -207,7 +241,7 @@ public sealed class RetentionDeleteTests(InitializedDatabase database) : IClassF
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, prune.SqlState);
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, segment.SqlState);
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, stub.SqlState);
-        Assert.Equal(4, await LiveCountAsync());
+        Assert.Equal(5, await LiveCountAsync());
     }
 
     [StoreFact]

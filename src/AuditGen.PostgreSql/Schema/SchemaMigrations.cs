@@ -84,7 +84,7 @@ internal static class SchemaMigrations
         DROP FUNCTION auditgen.delete_archived_records(text, bigint);
 
         -- The only way records leave. Checks, under the appenders' lock, that the segment row describes exactly these
-        -- records and that they may go, then replaces them by stubs. Returns how many records it removed: 0 when the
+        -- records, that the log recorded the archive (archive_created) and that they may go, then replaces them by stubs. Returns how many records it removed: 0 when the
         -- segment was pruned already (a rerun after a crash). Runs as the schema owner; the caller needs only EXECUTE.
         CREATE FUNCTION auditgen.prune_archived_records(p_log_id text, p_segment_id text, p_sequences bigint[]) RETURNS bigint
             LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
@@ -143,6 +143,22 @@ internal static class SchemaMigrations
              ORDER BY r.sequence LIMIT 1;
             IF FOUND THEN
                 RAISE EXCEPTION 'auditgen: log %, segment %: sequence % is a % record; the log''s own metadata is never archived', p_log_id, p_segment_id, v_bad.sequence, v_bad.action;
+            END IF;
+
+            -- The log itself must record the archive before records leave it: an archive_created record of this segment
+            -- with the row's count, range, Merkle root and SHA-256 (a removal nobody can read about in the chain is refused).
+            IF NOT EXISTS (
+                SELECT 1 FROM auditgen.records c
+                 WHERE c.log_id = p_log_id AND c.action = 'archive_created' AND c.actor_type = 'system'
+                   AND c.resource_type = 'archive_segment' AND c.resource_id = p_segment_id
+                   AND c.details IS NOT NULL AND left(c.details, 1) = '{'
+                   AND (c.details::jsonb ->> 'segment') = p_segment_id
+                   AND (c.details::jsonb ->> 'count') = v_segment.count::text
+                   AND (c.details::jsonb ->> 'firstSequence') = v_segment.first_sequence::text
+                   AND (c.details::jsonb ->> 'lastSequence') = v_segment.last_sequence::text
+                   AND (c.details::jsonb ->> 'merkleRoot') = encode(v_segment.merkle_root, 'hex')
+                   AND (c.details::jsonb ->> 'sha256') = v_segment.segment_sha256) THEN
+                RAISE EXCEPTION 'auditgen: log %, segment %: no archive_created record of the log describes this segment (count, range, Merkle root, SHA-256); the log must record the archive before records leave it', p_log_id, p_segment_id;
             END IF;
 
             -- Each record's Merkle leaf (tree_nodes, at its post-order position) chained onto its previous hash must give
