@@ -13,9 +13,11 @@ public sealed partial class PostgreSqlAuditTrail
     /// <remarks>
     /// Streams the log in sequence order through the same <c>ChainVerifier</c> as every store, recomputes the Merkle tree
     /// from the records and compares it node by node with the stored tree, and checks every <c>checkpoint_signed</c>
-    /// record against the records before it. A log whose oldest records were deleted by retention starts from the
-    /// archive manifest that ends right before its first live record (the manifest's last hash is the chain's anchor);
-    /// its tree and checkpoints are then not recomputed (their leaves are in the archive). A chain cannot show a cut-off
+    /// record against the records before it. Records archived by retention are merged in as their stubs
+    /// (<c>auditgen.archived_records</c>: each stub's leaf chained onto the previous hash must give its hash), so a pruned
+    /// log verifies as one chain with its tree and checkpoints; each segment row is checked against its stubs (count,
+    /// range, Merkle root: <see cref="VerificationFailure.ArchiveMismatch"/>). Only a log pruned by schema v1's prefix
+    /// delete starts from the archive manifest before its first live record, without its tree. A chain cannot show a cut-off
     /// tail or a wholesale replacement by someone who may rewrite the tables: a signed checkpoint kept off-box does, with
     /// <see cref="VerifyAsync(SignedCheckpoint?, IProgress{long}?, CancellationToken)"/> (see docs/postgresql.md).
     /// </remarks>
@@ -30,7 +32,7 @@ public sealed partial class PostgreSqlAuditTrail
     /// <param name="checkpoint">A signed checkpoint of this log kept off-box (e.g. the exported <c>checkpoint</c> file), or null.</param>
     /// <param name="progress">Receives the number of records verified so far.</param>
     /// <param name="cancellationToken">Cancels the verification.</param>
-    /// <exception cref="AuditTrailException">A checkpoint was given, but the log's oldest records were archived: verify the archive against it.</exception>
+    /// <exception cref="AuditTrailException">A checkpoint was given, but the log's oldest records were deleted by schema v1's prefix delete (no stubs): verify the archive against it.</exception>
     public async ValueTask<VerificationResult> VerifyAsync(SignedCheckpoint? checkpoint, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
