@@ -143,6 +143,18 @@ public sealed class RetentionDeleteTests(InitializedDatabase database) : IClassF
     }
 
     [StoreFact]
+    public async Task An_array_with_other_bounds_is_read_from_its_first_element_and_still_checked_against_the_row()
+    {
+        var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 6);
+        await AddSegmentAsync("seg-a", [written[1], written[2]]);
+
+        var refused = await Appends.RefusedAsync(database.RetentionConnectionString,
+            "SELECT auditgen.prune_archived_records($1, 'seg-a', '[-1:0]={3,4}'::bigint[])", _logId);
+
+        Assert.Contains("the 2 sequences 3 to 4 are not the segment's 2 records 1 to 2", refused.MessageText);
+    }
+
+    [StoreFact]
     public async Task It_refuses_sequences_out_of_order()
     {
         var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 6);

@@ -84,8 +84,9 @@ internal static class SchemaMigrations
         DROP FUNCTION auditgen.delete_archived_records(text, bigint);
 
         -- The only way records leave. Checks, under the appenders' lock, that the segment row describes exactly these
-        -- records, that the log recorded the archive (archive_created) and that they may go, then replaces them by stubs. Returns how many records it removed: 0 when the
-        -- segment was pruned already (a rerun after a crash). Runs as the schema owner; the caller needs only EXECUTE.
+        -- records, that the log recorded the archive (archive_created) and that they may go, then replaces them by
+        -- stubs. Returns how many records it removed: 0 when the segment was pruned already (a rerun after a crash).
+        -- Runs as the schema owner; the caller needs only EXECUTE.
         CREATE FUNCTION auditgen.prune_archived_records(p_log_id text, p_segment_id text, p_sequences bigint[]) RETURNS bigint
             LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
         DECLARE
@@ -106,13 +107,16 @@ internal static class SchemaMigrations
             IF v_n = 0 OR array_position(p_sequences, NULL) IS NOT NULL THEN
                 RAISE EXCEPTION 'auditgen: log %, segment %: name at least one sequence, and no null', p_log_id, p_segment_id;
             END IF;
+            -- One dimension, indexed from 1, whatever bounds the caller's array had.
+            p_sequences := ARRAY(SELECT s.seq FROM unnest(p_sequences) WITH ORDINALITY AS s(seq, i) ORDER BY s.i);
             SELECT u.seq, u.prev INTO v_bad
               FROM (SELECT seq, lag(seq) OVER (ORDER BY i) AS prev FROM unnest(p_sequences) WITH ORDINALITY AS s(seq, i)) u
              WHERE u.prev IS NOT NULL AND u.seq <= u.prev LIMIT 1;
             IF FOUND THEN
                 RAISE EXCEPTION 'auditgen: log %, segment %: sequence % follows %; the sequences must be ascending and distinct', p_log_id, p_segment_id, v_bad.seq, v_bad.prev;
             END IF;
-            IF v_n <> v_segment.count OR p_sequences[1] <> v_segment.first_sequence OR p_sequences[v_n] <> v_segment.last_sequence THEN
+            IF v_n <> v_segment.count OR p_sequences[1] IS DISTINCT FROM v_segment.first_sequence
+               OR p_sequences[v_n] IS DISTINCT FROM v_segment.last_sequence THEN
                 RAISE EXCEPTION 'auditgen: log %, segment %: the % sequences % to % are not the segment''s % records % to %',
                     p_log_id, p_segment_id, v_n, p_sequences[1], p_sequences[v_n], v_segment.count, v_segment.first_sequence, v_segment.last_sequence;
             END IF;
