@@ -33,6 +33,7 @@ public sealed partial class LiteDbAuditTrail
             throw new AuditTrailException($"Cannot open the audit trail '{fullPath}' read-only: the file does not exist.");
 
         _ = options.Erasure?.Validated();
+        _ = options.Erasure?.ValidatedVaultDirectory();
         var writeLock = options.ReadOnly ? null : WriteLock.Acquire(fullPath + ".lock");
         LiteDatabase? database = null;
         Erasure.ISealVault? vault = null;
