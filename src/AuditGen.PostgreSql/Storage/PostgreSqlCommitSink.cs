@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AuditGen.Canonical;
+using AuditGen.Erasure;
 using AuditGen.Integrity;
 using AuditGen.Integrity.Checkpoints;
 using AuditGen.Integrity.Merkle;
@@ -81,6 +82,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     private readonly TimeProvider _time;
     private readonly List<RecordStamp> _stamps = [];
     private readonly CheckpointPublisher? _checkpoints;
+    private readonly VaultCommit? _vault;
     private NpgsqlConnection? _connection;
 
     // The tail as this writer last saw it (after its own commit or a miss); the expected tail of its next attempt.
@@ -92,8 +94,9 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     private SignedCheckpoint? _attemptSigned;
 
     public PostgreSqlCommitSink(NpgsqlDataSource dataSource, string logId, AuditTrailOptions options,
-        CheckpointPublisher? checkpoints = null, long? latestCheckpointSequence = null)
+        CheckpointPublisher? checkpoints = null, long? latestCheckpointSequence = null, VaultCommit? vault = null)
     {
+        _vault = vault;
         _dataSource = dataSource;
         _logId = logId;
         _time = options.TimeProvider;
@@ -132,6 +135,12 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     /// <inheritdoc />
     public async ValueTask<SequencedBatch> CommitAsync(GroupCommit commit)
     {
+        // --- Sealed values, part 1 of 2 (VaultCommit): subject keys are made durable before any record names them. ---
+        if (_vault is null)
+            VaultCommit.RefuseSealed(commit.Appends, Name);
+        else
+            commit = new GroupCommit(_vault.AssignKeys(commit.Appends), commit.CheckpointRequests, commit.Closing);
+
         var appends = commit.Appends;
         if (appends.Count == 0 && (_checkpoints is null || commit.CheckpointRequests.Count == 0 && !CheckpointMayBeDue(commit)))
             return new SequencedBatch();
@@ -142,6 +151,12 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             _stamps.Add(_sequencer.Stamp());
         if (_checkpoints is not null)
             _checkpointStamp = _sequencer.Stamp();
+
+        // --- Sealed values, part 2 of 2: encrypted and fsynced under the stamped record ids ONCE, before the first
+        // attempt, so before any COMMIT acknowledges anyone. Every attempt links the same ids; a batch that is finally
+        // rejected leaves only ciphertext no record refers to. A vault failure escapes the retry loop and faults the
+        // writer (a torn frame may be left in a payload file; reopening repairs it), so nothing of the batch is acknowledged.
+        _vault?.WritePayloads(appends, _stamps);
         var latestBefore = _checkpoints?.Latest;
         var latestTimeBefore = _checkpoints?.LatestTime ?? default;
 
@@ -604,7 +619,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
 
     /// <inheritdoc />
     public string DescribeFault(Exception cause) =>
-        $"The audit trail is faulted: its writer for PostgreSQL log '{_logId}' failed ({cause.Message}). " +
+        $"The audit trail is faulted: its writer for PostgreSQL log '{_logId}'{(_vault is null ? "" : $" or its sealed-value vault '{_vault.Vault.Location}'")} failed ({cause.Message}). " +
         "No further records are accepted; records acknowledged before this were committed.";
 
     /// <inheritdoc />
