@@ -28,6 +28,9 @@ internal abstract class InspectedTrail : IAsyncDisposable
     /// <summary>Signs a checkpoint now (a trail opened for writing with checkpoint options).</summary>
     public abstract ValueTask<SignedCheckpoint> CheckpointAsync(CancellationToken cancellationToken);
 
+    /// <summary>Erases a data subject (a trail opened for writing with erasure options).</summary>
+    public abstract Task<AuditGen.Erasure.SubjectErasureResult> EraseSubjectAsync(string subjectId, string reason, string requestedBy, CancellationToken cancellationToken);
+
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ((IAsyncDisposable)Trail).DisposeAsync();
 }
@@ -55,6 +58,9 @@ internal sealed class LiteDbInspectedTrail(LiteDbAuditTrail trail) : InspectedTr
         ValueTask.FromResult(trail.GetConsistencyProof(size1, size2));
 
     public override ValueTask<SignedCheckpoint> CheckpointAsync(CancellationToken cancellationToken) => trail.CheckpointAsync(cancellationToken);
+
+    public override Task<AuditGen.Erasure.SubjectErasureResult> EraseSubjectAsync(string subjectId, string reason, string requestedBy, CancellationToken cancellationToken) =>
+        trail.EraseSubjectAsync(subjectId, reason, requestedBy, cancellationToken);
 }
 
 internal sealed class PostgreSqlInspectedTrail(PostgreSqlAuditTrail trail) : InspectedTrail
@@ -75,4 +81,7 @@ internal sealed class PostgreSqlInspectedTrail(PostgreSqlAuditTrail trail) : Ins
         trail.GetConsistencyProofAsync(size1, size2, cancellationToken);
 
     public override ValueTask<SignedCheckpoint> CheckpointAsync(CancellationToken cancellationToken) => trail.CheckpointAsync(cancellationToken);
+
+    public override Task<AuditGen.Erasure.SubjectErasureResult> EraseSubjectAsync(string subjectId, string reason, string requestedBy, CancellationToken cancellationToken) =>
+        trail.EraseSubjectAsync(subjectId, reason, requestedBy, cancellationToken);
 }
