@@ -154,6 +154,35 @@ public sealed class ErasureTests(PostgresDatabase database) : IClassFixture<Post
         Assert.True(Assert.Single((await trail.ReadSealedAsync((await RecordsAsync(trail))[0])).Values).IsErased);
     }
 
+    // Erasure steps are a process-wide hook; only the flow that sets InterruptAt is interrupted.
+    private static readonly AsyncLocal<string?> InterruptAt = new();
+
+    static ErasureTests() => ErasureSteps.OnStep = step =>
+    {
+        if (InterruptAt.Value == step)
+            throw new IOException($"interrupted at {step} (test)");
+    };
+
+    [StoreFact]
+    public async Task An_erasure_interrupted_after_the_keys_were_destroyed_reads_as_erased_and_is_completed_by_the_next_one()
+    {
+        await using var trail = await OpenAsync(Sealing());
+        await ConformanceSealing.RecordNoteAsync(trail, "MRN-ALICE", "a note", "a result");
+        var note = (await RecordsAsync(trail))[0];
+
+        InterruptAt.Value = "payloads-deleted";
+        await Assert.ThrowsAsync<IOException>(() => trail.EraseSubjectAsync("MRN-ALICE", "Art. 17", "dpo"));
+        InterruptAt.Value = null;
+        var interrupted = Assert.Single((await trail.ReadSealedAsync(note)).Values);
+        var completed = await trail.EraseSubjectAsync("MRN-ALICE", "Art. 17", "dpo");
+
+        Assert.True(interrupted.IsErased);
+        Assert.Null(interrupted.Erasure!.RecordSequence);
+        Assert.Equal(SubjectErasureOutcome.Completed, completed.Outcome);
+        Assert.Equal(completed.Record!.Sequence, Assert.Single((await trail.ReadSealedAsync(note)).Values).Erasure!.RecordSequence);
+        Assert.Equal(3, await StoredCountAsync());
+    }
+
     [StoreFact]
     public async Task A_read_only_trail_cannot_erase()
     {
