@@ -123,25 +123,63 @@ public sealed class RetryTests(PostgresDatabase database) : IClassFixture<Postgr
     }
 
     [StoreFact]
-    public async Task A_writer_that_keeps_missing_the_tail_links_its_batch_under_the_lock()
+    public async Task A_writer_that_misses_the_tail_links_its_batch_under_the_lock_it_kept_in_one_more_trip()
     {
         await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
         await using var other = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
         var first = await trail.AppendAsync(ConformanceEntries.ToolCall(0));
-        var moved = new List<AuditRecord>();
+        AuditRecord? moved = null;
         trail.Sink!.TestHook = async (stage, _) =>
         {
-            // Another writer appends before every optimistic attempt: each one finds the tail moved.
-            if (stage == CommitStage.BeforeInsert && trail.Sink.TailMisses < PostgreSqlCommitSink.MaxOptimisticAttempts)
-                moved.Add(await other.AppendAsync(ConformanceEntries.ToolCall(moved.Count + 1)));
+            // Another writer appends before the one-trip attempt, which therefore finds the tail moved. (Appending again
+            // at the second trip would wait for the lock this writer then holds.)
+            if (stage == CommitStage.BeforeInsert && moved is null)
+                moved = await other.AppendAsync(ConformanceEntries.ToolCall(1));
         };
 
         var last = await trail.AppendAsync(ConformanceEntries.ToolCall(99));
 
-        Assert.Equal(PostgreSqlCommitSink.MaxOptimisticAttempts, trail.Sink.TailMisses);
+        Assert.Equal(1, trail.Sink.TailMisses);
         Assert.Equal(1, trail.Sink.LockedCommits);
-        Assert.Equal(moved[^1].Hash, last.PreviousHash);
-        await AssertOneChainHoldingExactlyAsync(trail, [first, .. moved, last]);
+        Assert.Equal(moved!.Hash, last.PreviousHash);
+        await AssertOneChainHoldingExactlyAsync(trail, [first, moved, last]);
+
+        // The lock was released: the other writer appends at once, onto the batch.
+        var after = await other.AppendAsync(ConformanceEntries.ToolCall(100));
+        Assert.Equal(last.Hash, after.PreviousHash);
+    }
+
+    [StoreFact]
+    public async Task A_writer_whose_connection_fails_while_it_holds_the_lock_releases_it()
+    {
+        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        await using var other = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        var first = await trail.AppendAsync(ConformanceEntries.ToolCall(0));
+        AuditRecord? moved = null;
+        var killed = false;
+        trail.Sink!.TestHook = async (stage, connection) =>
+        {
+            if (stage != CommitStage.BeforeInsert)
+                return;
+            if (moved is null)
+            {
+                moved = await other.AppendAsync(ConformanceEntries.ToolCall(1));
+            }
+            else if (!killed)
+            {
+                // Second trip, lock held since the miss: the backend dies with it.
+                killed = true;
+                await database.ExecuteAsync("SELECT pg_terminate_backend($1)", connection.ProcessID);
+            }
+        };
+
+        var last = await trail.AppendAsync(ConformanceEntries.ToolCall(99));
+
+        Assert.True(killed);
+        Assert.True(trail.Sink.Retries >= 1);
+        var after = await other.AppendAsync(ConformanceEntries.ToolCall(100));
+        Assert.Equal(last.Hash, after.PreviousHash);
+        await AssertOneChainHoldingExactlyAsync(trail, [first, moved!, last, after]);
     }
 
     [StoreFact]
