@@ -183,6 +183,38 @@ public sealed class RetryTests(PostgresDatabase database) : IClassFixture<Postgr
     }
 
     [StoreFact]
+    public async Task A_writer_that_faults_while_it_holds_the_lock_releases_it_for_the_logs_other_writers()
+    {
+        // The application's own data source: its pool outlives the trail, and so would a lock left on a pooled session.
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(database.ConnectionString);
+        var trail = await PostgreSqlAuditTrail.OpenAsync(dataSource, _logId);
+        await using var other = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        await trail.AppendAsync(ConformanceEntries.ToolCall(0));
+        var moved = false;
+        trail.Sink!.TestHook = async (stage, _) =>
+        {
+            if (stage != CommitStage.BeforeInsert)
+                return;
+            if (!moved)
+            {
+                moved = true;
+                await other.AppendAsync(ConformanceEntries.ToolCall(1));
+                return;
+            }
+            // Second trip, lock held since the miss: a failure that is not the database's faults the writer.
+            throw new InvalidOperationException("injected writer bug");
+        };
+
+        await Assert.ThrowsAsync<AuditTrailException>(async () => await trail.AppendAsync(ConformanceEntries.ToolCall(2)));
+        var fault = await Assert.ThrowsAsync<AuditTrailException>(async () => await trail.DisposeAsync());
+
+        Assert.Contains("injected writer bug", fault.ToString());
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = hashtext($1)::oid", _logId));
+        var after = await other.AppendAsync(ConformanceEntries.ToolCall(3));
+        Assert.Equal(2, after.Sequence);
+    }
+
+    [StoreFact]
     public async Task A_commit_whose_wal_flush_fails_is_not_acknowledged_although_its_transaction_committed()
     {
         await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);

@@ -82,6 +82,9 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     private readonly List<RecordStamp> _stamps = [];
     private readonly CheckpointPublisher? _checkpoints;
     private NpgsqlConnection? _connection;
+    // Whether the writer's session may hold the log's lock or an open transaction (an attempt was sent and has not
+    // been seen to release it): then the connection is cleaned before it goes back to the pool.
+    private bool _mayHoldLock;
 
     // The tail as this writer last saw it (after its own commit or a miss); the expected tail of its next attempt.
     private LogTail? _lastTail;
@@ -312,6 +315,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             missed.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
             missed.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = batch.Records[0].Id });
             commands.Add(missed);
+            _mayHoldLock = true;
             using (var reader = optimistic.ExecuteReader())
                 actual = ReadTailResult(reader);
         }
@@ -320,6 +324,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             ObserveCheckpoints(connection, actual);
             return false;
         }
+        _mayHoldLock = false;
         OneTripCommits++;
         // Nobody appended between the expected tail and this batch: the tail is where the batch ended.
         if (_attemptSigned is not null)
@@ -361,6 +366,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             AddFlush(commands, batch);
             held.ExecuteNonQuery();
         }
+        _mayHoldLock = false;
         if (rows.RecordsAffected == 0)
             return false;
         LockedCommits++;
@@ -373,6 +379,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         using var unlock = new NpgsqlCommand(AdvisoryLocks.UnlockLogSql, connection);
         unlock.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
         unlock.ExecuteNonQuery();
+        _mayHoldLock = false;
     }
 
     private NpgsqlBatchCommand InsertNodes(List<(long Position, byte[] Hash)> nodes, SequencedBatch batch)
@@ -507,6 +514,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             // The tail is read by a statement of its own, after the lock is held, so its read-committed snapshot
             // includes the previous holder's commit.
             begin.BatchCommands.Add(TailCommand());
+            _mayHoldLock = true;
             using var reader = begin.ExecuteReader();
             tail = ReadTailResult(reader);
         }
@@ -521,6 +529,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         {
             using var rollback = new NpgsqlCommand("ROLLBACK", connection);
             rollback.ExecuteNonQuery();
+            _mayHoldLock = false;
             return;
         }
 
@@ -534,6 +543,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             AddFlush(insert.BatchCommands, batch);
             insert.ExecuteNonQuery();
         }
+        _mayHoldLock = false;
         LockedCommits++;
         Committed(connection, batch, new LogTail(end, nodes.EdgeAfter(end.NextSequence), _knownCheckpointSequence));
     }
@@ -641,7 +651,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             // A failed attempt may have left the session holding the log's lock (or an open transaction holding it): a
             // connection that still works releases it before it goes back to the pool; a broken one is closed, and the
             // server releases the locks of a closed session itself.
-            if (connection.FullState == System.Data.ConnectionState.Open)
+            if (_mayHoldLock && connection.FullState == System.Data.ConnectionState.Open)
             {
                 await using var release = new NpgsqlCommand(AdvisoryLocks.ReleaseAllSql, connection);
                 await release.ExecuteNonQueryAsync().ConfigureAwait(false);
@@ -651,6 +661,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         {
             // The connection broke too: closing it below ends the session, and with it its locks.
         }
+        _mayHoldLock = false;
         try
         {
             await connection.DisposeAsync().ConfigureAwait(false);
@@ -684,10 +695,6 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         "No further records are accepted; records acknowledged before this were committed.";
 
     /// <inheritdoc />
-    public void Complete()
-    {
-        var connection = _connection;
-        _connection = null;
-        connection?.Dispose();
-    }
+    /// <remarks>Also after a fault, which may have left the session holding the log's lock: released like a failed attempt's.</remarks>
+    public void Complete() => DropConnectionAsync().AsTask().GetAwaiter().GetResult();
 }
