@@ -26,15 +26,16 @@ public sealed partial class PostgreSqlAuditTrail : IAuditTrail, IAsyncDisposable
     private int _disposed;
 
     private PostgreSqlAuditTrail(NpgsqlDataSource dataSource, bool ownsDataSource, string logId, AuditTrailOptions options,
-        CheckpointPublisher? checkpoints, long? latestCheckpointSequence)
+        CheckpointPublisher? checkpoints, long? latestCheckpointSequence, Erasure.ISealVault? vault)
     {
+        _vault = vault;
         _dataSource = dataSource;
         _ownsDataSource = ownsDataSource;
         LogId = logId;
         Options = options;
         if (!options.ReadOnly)
         {
-            Sink = new PostgreSqlCommitSink(dataSource, logId, options, checkpoints, latestCheckpointSequence);
+            Sink = new PostgreSqlCommitSink(dataSource, logId, options, checkpoints, latestCheckpointSequence, Erasure.VaultCommit.For(vault, options));
             _writer = new GroupCommitWriter(Sink, options);
         }
     }
@@ -102,6 +103,7 @@ public sealed partial class PostgreSqlAuditTrail : IAuditTrail, IAsyncDisposable
         try
         {
             ValidateOptions(options);
+            var vaultDirectory = ValidateErasureOptions(options, logId);
             CheckpointPublisher? checkpoints = null;
             long? latestSequence = null;
             await using (var connection = await OpenConnectionAsync(dataSource, logId, cancellationToken).ConfigureAwait(false))
@@ -121,7 +123,9 @@ public sealed partial class PostgreSqlAuditTrail : IAuditTrail, IAsyncDisposable
                     throw new AuditTrailException($"Cannot open PostgreSQL log '{logId}' as role '{connection.UserName}': {e.Message}", e);
                 }
             }
-            return new PostgreSqlAuditTrail(dataSource, ownsDataSource, logId, options, checkpoints, latestSequence);
+            // The vault last: its writer lock is held only by a trail that opened.
+            var vault = OpenVault(vaultDirectory, options);
+            return new PostgreSqlAuditTrail(dataSource, ownsDataSource, logId, options, checkpoints, latestSequence, vault);
         }
         catch
         {
@@ -139,6 +143,9 @@ public sealed partial class PostgreSqlAuditTrail : IAuditTrail, IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatchSize, "Options.MaxBatchSize must be at least 1.");
         if (options.QueueCapacity < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.QueueCapacity, "Options.QueueCapacity must be at least 1.");
+        if (options.GroupCommitLinger < TimeSpan.Zero || options.GroupCommitLinger > AuditTrailOptions.MaxGroupCommitLinger)
+            throw new ArgumentOutOfRangeException(nameof(options), options.GroupCommitLinger,
+                $"Options.GroupCommitLinger must be between zero (off) and {AuditTrailOptions.MaxGroupCommitLinger.TotalMilliseconds} ms.");
     }
 
     private static async Task<NpgsqlConnection> OpenConnectionAsync(NpgsqlDataSource dataSource, string logId, CancellationToken cancellationToken)
@@ -233,6 +240,7 @@ public sealed partial class PostgreSqlAuditTrail : IAuditTrail, IAsyncDisposable
         }
         finally
         {
+            _vault?.Dispose();
             if (_ownsDataSource)
                 await _dataSource.DisposeAsync().ConfigureAwait(false);
         }

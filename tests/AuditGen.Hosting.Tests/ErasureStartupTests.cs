@@ -64,4 +64,28 @@ public sealed class ErasureStartupTests : IDisposable
         Assert.Equal("\"private note\"", (await trail.ReadSealedAsync(invoked!)).Values.Single().Json);
         await host.StopAsync();
     }
+
+    [Fact]
+    public async Task A_vault_directory_from_configuration_is_where_the_sealed_note_is_kept()
+    {
+        var vault = Path.Combine(_folder.Folder, "vault-elsewhere");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AuditTrail:LiteDbPath"] = _folder.DbPath,
+            ["AuditTrail:CommitmentKey"] = Convert.ToBase64String(HostedTrail.Key()),
+            ["AuditTrail:VaultDirectory"] = vault,
+        }).Build();
+        using var host = HostedTrail.Build(services =>
+        {
+            services.AddAuditTrail(configuration.GetSection("AuditTrail"));
+            services.AddAuditedTools<NoteTools, AuditedNoteTools>();
+        });
+        await host.StartAsync();
+        host.Services.GetRequiredService<AuditedNoteTools>().RecordNote("patient-3", "private note");
+        await host.Services.GetRequiredService<IAuditTrail>().FlushAsync();
+        await host.StopAsync();
+
+        Assert.True(File.Exists(Path.Combine(vault, "keys")));
+        Assert.False(Directory.Exists(_folder.DbPath + ".vault"));
+    }
 }

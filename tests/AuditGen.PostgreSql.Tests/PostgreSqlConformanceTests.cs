@@ -25,4 +25,29 @@ public sealed class PostgreSqlConformanceTests(PostgresDatabase database) : Trai
         ((PostgreSqlAuditTrail)trail).VerifyWithArchivesAsync(archives);
 
     protected override void SetArchiveStepHook(IAuditTrail trail, Action<string>? hook) => ((PostgreSqlAuditTrail)trail).ArchiveStepReached = hook;
+
+    // Erasure: the vault in a temp folder of its own (PostgreSQL keeps no keys), deleted with the test.
+    private readonly string _vaultRoot = Directory.CreateTempSubdirectory("auditgen-pg-vault-").FullName;
+
+    protected override string ErasureVaultDirectory => Path.Combine(_vaultRoot, "vault");
+
+    protected override string? ErasureVaultOption => ErasureVaultDirectory;
+
+    // Every row of this log (records, tree nodes) as PostgreSQL renders it in text.
+    protected override async Task<byte[]> StoredRecordBytesAsync() =>
+        System.Text.Encoding.UTF8.GetBytes(
+            await database.ScalarAsync<string>("SELECT coalesce(string_agg(r::text, E'\\n' ORDER BY sequence), '') FROM auditgen.records r WHERE log_id = $1", _logId)
+            + await database.ScalarAsync<string>("SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM auditgen.tree_nodes t WHERE log_id = $1", _logId));
+
+    protected override ValueTask<AuditGen.Erasure.SealedContent> ReadSealedAsync(IAuditTrail trail, AuditRecord record) =>
+        ((PostgreSqlAuditTrail)trail).ReadSealedAsync(record);
+
+    protected override Task<AuditGen.Erasure.SubjectErasureResult> EraseSubjectAsync(IAuditTrail trail, string subjectId, string reason, string requestedBy) =>
+        ((PostgreSqlAuditTrail)trail).EraseSubjectAsync(subjectId, reason, requestedBy);
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Directory.Delete(_vaultRoot, recursive: true);
+    }
 }

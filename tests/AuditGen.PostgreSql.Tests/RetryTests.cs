@@ -123,25 +123,95 @@ public sealed class RetryTests(PostgresDatabase database) : IClassFixture<Postgr
     }
 
     [StoreFact]
-    public async Task A_writer_that_keeps_missing_the_tail_links_its_batch_under_the_lock()
+    public async Task A_writer_that_misses_the_tail_links_its_batch_under_the_lock_it_kept_in_one_more_trip()
     {
         await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
         await using var other = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
         var first = await trail.AppendAsync(ConformanceEntries.ToolCall(0));
-        var moved = new List<AuditRecord>();
+        AuditRecord? moved = null;
         trail.Sink!.TestHook = async (stage, _) =>
         {
-            // Another writer appends before every optimistic attempt: each one finds the tail moved.
-            if (stage == CommitStage.BeforeInsert && trail.Sink.TailMisses < PostgreSqlCommitSink.MaxOptimisticAttempts)
-                moved.Add(await other.AppendAsync(ConformanceEntries.ToolCall(moved.Count + 1)));
+            // Another writer appends before the one-trip attempt, which therefore finds the tail moved. (Appending again
+            // at the second trip would wait for the lock this writer then holds.)
+            if (stage == CommitStage.BeforeInsert && moved is null)
+                moved = await other.AppendAsync(ConformanceEntries.ToolCall(1));
         };
 
         var last = await trail.AppendAsync(ConformanceEntries.ToolCall(99));
 
-        Assert.Equal(PostgreSqlCommitSink.MaxOptimisticAttempts, trail.Sink.TailMisses);
+        Assert.Equal(1, trail.Sink.TailMisses);
         Assert.Equal(1, trail.Sink.LockedCommits);
-        Assert.Equal(moved[^1].Hash, last.PreviousHash);
-        await AssertOneChainHoldingExactlyAsync(trail, [first, .. moved, last]);
+        Assert.Equal(moved!.Hash, last.PreviousHash);
+        await AssertOneChainHoldingExactlyAsync(trail, [first, moved, last]);
+
+        // The lock was released: the other writer appends at once, onto the batch.
+        var after = await other.AppendAsync(ConformanceEntries.ToolCall(100));
+        Assert.Equal(last.Hash, after.PreviousHash);
+    }
+
+    [StoreFact]
+    public async Task A_writer_whose_connection_fails_while_it_holds_the_lock_releases_it()
+    {
+        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        await using var other = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        var first = await trail.AppendAsync(ConformanceEntries.ToolCall(0));
+        AuditRecord? moved = null;
+        var killed = false;
+        trail.Sink!.TestHook = async (stage, connection) =>
+        {
+            if (stage != CommitStage.BeforeInsert)
+                return;
+            if (moved is null)
+            {
+                moved = await other.AppendAsync(ConformanceEntries.ToolCall(1));
+            }
+            else if (!killed)
+            {
+                // Second trip, lock held since the miss: the backend dies with it.
+                killed = true;
+                await database.ExecuteAsync("SELECT pg_terminate_backend($1)", connection.ProcessID);
+            }
+        };
+
+        var last = await trail.AppendAsync(ConformanceEntries.ToolCall(99));
+
+        Assert.True(killed);
+        Assert.True(trail.Sink.Retries >= 1);
+        var after = await other.AppendAsync(ConformanceEntries.ToolCall(100));
+        Assert.Equal(last.Hash, after.PreviousHash);
+        await AssertOneChainHoldingExactlyAsync(trail, [first, moved!, last, after]);
+    }
+
+    [StoreFact]
+    public async Task A_writer_that_faults_while_it_holds_the_lock_releases_it_for_the_logs_other_writers()
+    {
+        // The application's own data source: its pool outlives the trail, and so would a lock left on a pooled session.
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(database.ConnectionString);
+        var trail = await PostgreSqlAuditTrail.OpenAsync(dataSource, _logId);
+        await using var other = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        await trail.AppendAsync(ConformanceEntries.ToolCall(0));
+        var moved = false;
+        trail.Sink!.TestHook = async (stage, _) =>
+        {
+            if (stage != CommitStage.BeforeInsert)
+                return;
+            if (!moved)
+            {
+                moved = true;
+                await other.AppendAsync(ConformanceEntries.ToolCall(1));
+                return;
+            }
+            // Second trip, lock held since the miss: a failure that is not the database's faults the writer.
+            throw new InvalidOperationException("injected writer bug");
+        };
+
+        await Assert.ThrowsAsync<AuditTrailException>(async () => await trail.AppendAsync(ConformanceEntries.ToolCall(2)));
+        var fault = await Assert.ThrowsAsync<AuditTrailException>(async () => await trail.DisposeAsync());
+
+        Assert.Contains("injected writer bug", fault.ToString());
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = hashtext($1)::oid", _logId));
+        var after = await other.AppendAsync(ConformanceEntries.ToolCall(3));
+        Assert.Equal(2, after.Sequence);
     }
 
     [StoreFact]

@@ -6,9 +6,11 @@ using AuditGen.Erasure;
 namespace AuditGen.Cli.Commands;
 
 /// <summary>
-/// <c>auditgen erase &lt;trail&gt; --subject ID --reason TEXT --by WHO [--commitment-key FILE] [--json]</c>: erases a data
-/// subject (GDPR Art. 17) by destroying its keys in the trail's vault and records it as <c>subject_erased</c>. Takes the
-/// write lock. The commitment key comes from <c>--commitment-key</c> (a file holding it as base64) or
+/// <c>auditgen erase &lt;trail&gt; --subject ID --reason TEXT --by WHO [--vault DIR] [--commitment-key FILE] [--json]</c>:
+/// erases a data subject (GDPR Art. 17) by destroying its keys in the trail's vault and records it as <c>subject_erased</c>.
+/// The trail is a LiteDB file (its vault beside it unless <c>--vault</c> says otherwise) or a PostgreSQL log
+/// (<c>postgres://… --log ID</c> or <c>--postgres … --log ID</c>, with <c>--vault</c> required: PostgreSQL keeps no keys).
+/// Takes the write lock of the trail (LiteDB) and of the vault (both). The commitment key comes from <c>--commitment-key</c> (a file holding it as base64) or
 /// <c>$AUDITGEN_COMMITMENT_KEY</c> (base64); <c>$AUDITGEN_HMAC_KEY</c>, when set, lets holds drawn around the subject's
 /// HMAC pseudonym be recognised too.
 /// </summary>
@@ -19,7 +21,13 @@ internal static class EraseCommand
 
     public static Command Create(CliOutput io)
     {
-        var trailArgument = TrailArgument.Create();
+        var target = new TrailTargetOptions();
+        var vault = new Option<string?>("--vault")
+        {
+            Description = "The vault folder (subject keys and sealed payloads): required for a PostgreSQL trail, where the application seals into it; " +
+                "for a LiteDB trail the default is <trail>.vault.",
+            HelpName = "dir",
+        };
         var subject = NonEmpty(new Option<string>("--subject") { Description = "The data subject's id, as the tools saw it (the [SubjectId] argument).", HelpName = "id", Required = true });
         var reason = NonEmpty(new Option<string>("--reason") { Description = "Why (e.g. the request's reference); recorded, scrubbed of the subject id.", HelpName = "text", Required = true });
         var by = NonEmpty(new Option<string>("--by") { Description = "Who requested the erasure; recorded as the actor.", HelpName = "who", Required = true });
@@ -29,11 +37,17 @@ internal static class EraseCommand
             "Erase a data subject's sealed content (crypto-shredding) and record it. Exit 0: erased, already erased or nothing to erase; " +
             "3: missing, unreadable or locked trail; 4: unusable commitment key; 5: refused (legal hold).")
         {
-            trailArgument, subject, reason, by, key, json,
+            subject, reason, by, vault, key, json,
         };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(io, parseResult.GetRequiredValue(trailArgument),
+        target.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(vault) is { } directory && string.IsNullOrWhiteSpace(directory))
+                result.AddError("--vault must not be empty.");
+        });
+        command.SetAction((parseResult, cancellationToken) => RunAsync(io, target.Resolve(parseResult),
             parseResult.GetRequiredValue(subject), parseResult.GetRequiredValue(reason), parseResult.GetRequiredValue(by),
-            parseResult.GetValue(key), parseResult.GetValue(json), cancellationToken));
+            parseResult.GetValue(vault), parseResult.GetValue(key), parseResult.GetValue(json), cancellationToken));
         return command;
     }
 
@@ -47,9 +61,16 @@ internal static class EraseCommand
         return option;
     }
 
-    private static async Task<int> RunAsync(CliOutput io, string path, string subject, string reason, string by, string? keyPath, bool json,
-        CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliOutput io, TrailTarget target, string subject, string reason, string by, string? vault, string? keyPath,
+        bool json, CancellationToken cancellationToken)
     {
+        if (target.Path is null && vault is null)
+        {
+            io.Fail($"{target.Display}: erasing on a PostgreSQL trail needs --vault DIR, the vault folder the application seals into " +
+                "(PostgreSQL keeps no keys). Stop the application's writer first: a vault has one writer.");
+            return ExitCodes.UsageError;
+        }
+
         byte[] commitmentKey;
         byte[]? hmacKey;
         try
@@ -67,8 +88,8 @@ internal static class EraseCommand
         SubjectErasureResult result;
         try
         {
-            var options = new AuditTrailOptions { HmacKey = hmacKey, Erasure = new ErasureOptions { CommitmentKey = commitmentKey } };
-            await using var trail = TrailFile.OpenForWriting(path, options);
+            var options = new AuditTrailOptions { HmacKey = hmacKey, Erasure = new ErasureOptions { CommitmentKey = commitmentKey, VaultDirectory = vault } };
+            await using var trail = await target.OpenForWritingAsync(options, cancellationToken);
             result = await trail.EraseSubjectAsync(subject, reason, by, cancellationToken);
         }
         catch (SubjectUnderLegalHoldException held)
@@ -88,7 +109,7 @@ internal static class EraseCommand
             io.Fail(held.Message);
             return ExitCodes.Refused;
         }
-        catch (Exception exception) when (TrailFile.Describe(exception, path) is { } message)
+        catch (Exception exception) when (target.Describe(exception) is { } message)
         {
             io.Fail(message);
             return ExitCodes.TrailUnavailable;

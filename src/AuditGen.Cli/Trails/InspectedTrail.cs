@@ -40,6 +40,9 @@ internal abstract class InspectedTrail : IAsyncDisposable
     public abstract Task<AuditGen.Retention.RetentionRun> ApplyRetentionAsync(AuditGen.Archive.IArchiveTarget target, AuditGen.Retention.RetentionPolicySet policies,
         IProgress<AuditGen.Retention.RetentionProgress>? progress, CancellationToken cancellationToken);
 
+    /// <summary>Erases a data subject (a trail opened for writing with erasure options).</summary>
+    public abstract Task<AuditGen.Erasure.SubjectErasureResult> EraseSubjectAsync(string subjectId, string reason, string requestedBy, CancellationToken cancellationToken);
+
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ((IAsyncDisposable)Trail).DisposeAsync();
 }
@@ -74,6 +77,9 @@ internal sealed class LiteDbInspectedTrail(LiteDbAuditTrail trail) : InspectedTr
         ValueTask.FromResult(trail.GetConsistencyProof(size1, size2));
 
     public override ValueTask<SignedCheckpoint> CheckpointAsync(CancellationToken cancellationToken) => trail.CheckpointAsync(cancellationToken);
+
+    public override Task<AuditGen.Erasure.SubjectErasureResult> EraseSubjectAsync(string subjectId, string reason, string requestedBy, CancellationToken cancellationToken) =>
+        trail.EraseSubjectAsync(subjectId, reason, requestedBy, cancellationToken);
 }
 
 internal sealed class PostgreSqlInspectedTrail(PostgreSqlAuditTrail trail) : InspectedTrail
@@ -106,4 +112,7 @@ internal sealed class PostgreSqlInspectedTrail(PostgreSqlAuditTrail trail) : Ins
         trail.ApplyRetentionAsync(target, policies, progress, cancellationToken);
 
     public override ValueTask<SignedCheckpoint> CheckpointAsync(CancellationToken cancellationToken) => trail.CheckpointAsync(cancellationToken);
+
+    public override Task<AuditGen.Erasure.SubjectErasureResult> EraseSubjectAsync(string subjectId, string reason, string requestedBy, CancellationToken cancellationToken) =>
+        trail.EraseSubjectAsync(subjectId, reason, requestedBy, cancellationToken);
 }

@@ -1,8 +1,9 @@
 namespace AuditGen.PostgreSql.Schema;
 
 /// <summary>
-/// The transaction-scoped advisory locks of the store, in PostgreSQL's two-key form (its own key space, apart from the
-/// one-key locks applications use). Key 1 is 'AUDG' in ASCII.
+/// The advisory locks of the store, in PostgreSQL's two-key form (its own key space, apart from the one-key locks
+/// applications use). Key 1 is 'AUDG' in ASCII. A session-level and a transaction-level lock on the same keys exclude
+/// each other, so writers that take either form serialize on the same tail.
 /// </summary>
 internal static class AdvisoryLocks
 {
@@ -12,6 +13,22 @@ internal static class AdvisoryLocks
     /// <summary>First key of the schema migration lock (second key 0).</summary>
     public const int Migration = 0x41554448;
 
-    /// <summary>SQL that takes the tail lock of the log in parameter <c>$1</c>.</summary>
+    /// <summary>SQL that takes the tail lock of the log in parameter <c>$1</c> until the transaction ends.</summary>
     public const string LockLogSql = "SELECT pg_advisory_xact_lock(1096107079, hashtext($1))";
+
+    /// <summary>SQL that takes the tail lock of the log in parameter <c>$1</c> for the session, until released.</summary>
+    public const string LockLogForSessionSql = "SELECT pg_advisory_lock(1096107079, hashtext($1))";
+
+    /// <summary>SQL that releases the session's tail lock of the log in parameter <c>$1</c>.</summary>
+    public const string UnlockLogSql = "SELECT pg_advisory_unlock(1096107079, hashtext($1))";
+
+    /// <summary>
+    /// SQL that releases the session's tail lock of the log in parameter <c>$1</c> only when the record with id <c>$2</c>
+    /// is in the log (the group commit it starts went in); otherwise the session keeps the lock.
+    /// </summary>
+    public const string UnlockLogIfCommittedSql =
+        UnlockLogSql + " WHERE EXISTS (SELECT 1 FROM auditgen.records WHERE log_id = $1 AND id = $2)";
+
+    /// <summary>SQL that ends any transaction and releases every advisory lock the session holds.</summary>
+    public const string ReleaseAllSql = "ROLLBACK; SELECT pg_advisory_unlock_all()";
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AuditGen.Canonical;
+using AuditGen.Erasure;
 using AuditGen.Integrity;
 using AuditGen.Integrity.Checkpoints;
 using AuditGen.Integrity.Merkle;
@@ -33,20 +34,23 @@ internal sealed record LogTail(ChainTail Chain, Dictionary<long, byte[]> Edge, l
 
 /// <summary>
 /// The PostgreSQL durability point for one process's writer. A group commit is ONE round trip on one connection, which
-/// never holds the log's lock while the client thinks:
-/// <c>BEGIN</c>; <c>synchronous_commit = off</c> for this transaction; <c>pg_advisory_xact_lock</c> on the log; an
-/// <c>INSERT … SELECT FROM unnest(…)</c> of the batch, linked by the shared <see cref="ChainSequencer"/> onto the tail this
-/// writer expects, which inserts nothing unless that still is the tail (checked under the lock); <c>COMMIT</c> — which
-/// releases the lock without waiting for the WAL flush; then a transaction that emits a logical message only if the batch
-/// went in, whose synchronous commit flushes the WAL up to and including the batch; then the tail as it now is.
+/// holds the log's lock only while the server inserts, unless another writer moved the tail:
+/// <c>BEGIN</c>; <c>synchronous_commit = off</c> for this transaction; <c>pg_advisory_lock</c> on the log (session-level);
+/// an <c>INSERT … SELECT FROM unnest(…)</c> of the batch, linked by the shared <see cref="ChainSequencer"/> onto the tail
+/// this writer expects, which inserts nothing unless that still is the tail (checked under the lock); <c>COMMIT</c>, which
+/// does not wait for the WAL flush; the lock released if the batch went in (after the commit, so the next holder sees
+/// it); then a transaction that emits a logical message only if the batch went in, whose synchronous commit flushes the
+/// WAL up to and including the batch; then, only after a miss, the tail as it now is.
 /// The batch's Merkle tree nodes go in by the same transaction (computed from the right edge of the tree at the expected
-/// tail, which every answer carries), and so does a due <c>checkpoint_signed</c> record (the shared
-/// <see cref="CheckpointPublisher"/> decides and signs, exactly as in the LiteDB trail): one chain and one tree per log.
-/// Writers in other processes or on other machines take the same lock, so the chain never forks; another writer may
-/// link onto the batch before it is flushed, but its own flush covers this one (WAL is flushed in order), so nothing
-/// anyone acknowledges depends on a record that may vanish. When the expected tail was stale, nothing was written and the
-/// answer carries the real tail: the batch is re-linked onto it and sent again (after <see cref="MaxOptimisticAttempts"/>
-/// misses in a row, the batch is linked under the lock instead, in two round trips, which always succeeds).
+/// tail), and so does a due <c>checkpoint_signed</c> record (the shared <see cref="CheckpointPublisher"/> decides and
+/// signs, exactly as in the LiteDB trail): one chain and one tree per log. Writers in other processes or on other
+/// machines take the same lock, so the chain never forks; another writer may link onto the batch before it is flushed,
+/// but its own flush covers this one (WAL is flushed in order), so nothing anyone acknowledges depends on a record that
+/// may vanish. When the expected tail was stale, nothing was written, the session still holds the lock, and the answer
+/// carries the real tail, which therefore cannot move again: the batch is re-linked onto it and sent in a second round
+/// trip that commits, releases the lock and flushes. So a group commit takes one round trip, or two after a miss, never
+/// more; the lock is held across the client's turnaround only after a miss. A dropped connection ends its session and
+/// with it the lock; a live one that failed releases it before it is returned to the pool.
 /// <para>
 /// Failures: the connection is dropped, and before anything is retried the sink asks a fresh connection whether the
 /// batch's records exist (by their ids, which stay the same across attempts, as do their timestamps): if they do, the
@@ -58,9 +62,6 @@ internal sealed record LogTail(ChainTail Chain, Dictionary<long, byte[]> Edge, l
 /// </summary>
 internal sealed class PostgreSqlCommitSink : IGroupCommitSink
 {
-    /// <summary>Optimistic attempts of one group commit before it takes the lock for a read of the tail.</summary>
-    public const int MaxOptimisticAttempts = 4;
-
     private const string BeginSql = "BEGIN ISOLATION LEVEL READ COMMITTED";
 
     // This transaction's commit does not wait for the WAL flush, so the lock is released at once; FlushSql waits for it.
@@ -81,7 +82,11 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     private readonly TimeProvider _time;
     private readonly List<RecordStamp> _stamps = [];
     private readonly CheckpointPublisher? _checkpoints;
+    private readonly VaultCommit? _vault;
     private NpgsqlConnection? _connection;
+    // Whether the writer's session may hold the log's lock or an open transaction (an attempt was sent and has not
+    // been seen to release it): then the connection is cleaned before it goes back to the pool.
+    private bool _mayHoldLock;
 
     // The tail as this writer last saw it (after its own commit or a miss); the expected tail of its next attempt.
     private LogTail? _lastTail;
@@ -92,8 +97,9 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     private SignedCheckpoint? _attemptSigned;
 
     public PostgreSqlCommitSink(NpgsqlDataSource dataSource, string logId, AuditTrailOptions options,
-        CheckpointPublisher? checkpoints = null, long? latestCheckpointSequence = null)
+        CheckpointPublisher? checkpoints = null, long? latestCheckpointSequence = null, VaultCommit? vault = null)
     {
+        _vault = vault;
         _dataSource = dataSource;
         _logId = logId;
         _time = options.TimeProvider;
@@ -123,15 +129,21 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     /// <summary>Recovered group commits whose WAL flush was made on the recovery connection.</summary>
     public int FlushedOnRecovery { get; private set; }
 
-    /// <summary>Optimistic attempts that found the tail moved by another writer (nothing was written; the batch was re-linked).</summary>
+    /// <summary>One-trip attempts that found the tail moved by another writer (nothing was written; the batch was re-linked under the lock).</summary>
     public int TailMisses { get; private set; }
 
-    /// <summary>Group commits linked under the lock after <see cref="MaxOptimisticAttempts"/> misses.</summary>
+    /// <summary>Group commits linked onto a tail read under the log's lock (after a miss, or for a tree that lags the chain).</summary>
     public int LockedCommits { get; private set; }
 
     /// <inheritdoc />
     public async ValueTask<SequencedBatch> CommitAsync(GroupCommit commit)
     {
+        // --- Sealed values, part 1 of 2 (VaultCommit): subject keys are made durable before any record names them. ---
+        if (_vault is null)
+            VaultCommit.RefuseSealed(commit.Appends, Name);
+        else
+            commit = new GroupCommit(_vault.AssignKeys(commit.Appends), commit.CheckpointRequests, commit.Closing);
+
         var appends = commit.Appends;
         if (appends.Count == 0 && (_checkpoints is null || commit.CheckpointRequests.Count == 0 && !CheckpointMayBeDue(commit)))
             return new SequencedBatch();
@@ -142,6 +154,12 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             _stamps.Add(_sequencer.Stamp());
         if (_checkpoints is not null)
             _checkpointStamp = _sequencer.Stamp();
+
+        // --- Sealed values, part 2 of 2: encrypted and fsynced under the stamped record ids ONCE, before the first
+        // attempt, so before any COMMIT acknowledges anyone. Every attempt links the same ids; a batch that is finally
+        // rejected leaves only ciphertext no record refers to. A vault failure escapes the retry loop and faults the
+        // writer (a torn frame may be left in a payload file; reopening repairs it), so nothing of the batch is acknowledged.
+        _vault?.WritePayloads(appends, _stamps);
         var latestBefore = _checkpoints?.Latest;
         var latestTimeBefore = _checkpoints?.LatestTime ?? default;
 
@@ -236,15 +254,23 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     {
         var connection = _connection ??= _dataSource.OpenConnection();
         var expected = _lastTail ?? ReadTail(connection);
-        for (var attempt = 0; attempt < MaxOptimisticAttempts && expected.TreeIsLevel; attempt++)
+        if (!expected.TreeIsLevel)
         {
-            if (TryAtExpectedTail(connection, commit, batch, expected, out var actual))
-                return;
-            TailMisses++;
-            batch.Clear();
-            _attemptSigned = null;
-            expected = actual;
+            CommitAtLockedTail(connection, commit, batch);
+            return;
         }
+        if (TryAtExpectedTail(connection, commit, batch, expected, out var actual))
+            return;
+
+        // Missed: this session still holds the log's lock, and `actual` was read under it, so it cannot move again.
+        TailMisses++;
+        batch.Clear();
+        _attemptSigned = null;
+        if (actual.TreeIsLevel && TryAtHeldTail(connection, commit, batch, actual))
+            return;
+        batch.Clear();
+        _attemptSigned = null;
+        Unlock(connection);
         CommitAtLockedTail(connection, commit, batch);
     }
 
@@ -270,8 +296,8 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         return end;
     }
 
-    // One round trip (see the class remarks). False when another writer had moved the tail: nothing was written, and
-    // `actual` is the tail as it is now.
+    // One round trip (see the class remarks). False when another writer had moved the tail: nothing was written,
+    // `actual` is the tail as it is now, and this session holds the log's lock (TryAtHeldTail or Unlock releases it).
     private bool TryAtExpectedTail(NpgsqlConnection connection, GroupCommit commit, SequencedBatch batch, LogTail expected, out LogTail actual)
     {
         actual = expected;
@@ -287,7 +313,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             var commands = optimistic.BatchCommands;
             commands.Add(new NpgsqlBatchCommand(BeginSql));
             commands.Add(new NpgsqlBatchCommand(AsyncCommitSql));
-            commands.Add(LockLog());
+            commands.Add(LogCommand(AdvisoryLocks.LockLogForSessionSql));
             rows = new NpgsqlBatchCommand(RecordRows.InsertSql + ExpectTailSql);
             RecordRows.AddInsertParameters(rows.Parameters, _logId, batch.Records);
             rows.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expected.Chain.NextSequence - 1 });
@@ -295,11 +321,16 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             commands.Add(rows);
             commands.Add(InsertNodes(nodes.Appended, batch));
             commands.Add(new NpgsqlBatchCommand("COMMIT"));
+            // After COMMIT, so the next holder sees the batch; kept on a miss, so the tail read below cannot move.
+            var unlock = LogCommand(AdvisoryLocks.UnlockLogIfCommittedSql);
+            unlock.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = batch.Records[0].Id });
+            commands.Add(unlock);
             AddFlush(commands, batch);
             var missed = new NpgsqlBatchCommand(TreeNodes.TailAfterMissSql);
             missed.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
             missed.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = batch.Records[0].Id });
             commands.Add(missed);
+            _mayHoldLock = true;
             using (var reader = optimistic.ExecuteReader())
                 actual = ReadTailResult(reader);
         }
@@ -308,6 +339,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             ObserveCheckpoints(connection, actual);
             return false;
         }
+        _mayHoldLock = false;
         OneTripCommits++;
         // Nobody appended between the expected tail and this batch: the tail is where the batch ended.
         if (_attemptSigned is not null)
@@ -315,6 +347,54 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         actual = new LogTail(end, nodes.EdgeAfter(end.NextSequence), _knownCheckpointSequence);
         Committed(connection, batch, actual);
         return true;
+    }
+
+    // After a miss, with the log's lock held since the missed attempt: the batch is linked onto `tail` (read under that
+    // lock) and sent in one more round trip that commits, releases the lock and flushes. False (lock released, nothing
+    // written) only if the tail moved all the same, i.e. a writer that does not take the lock appends to this log.
+    private bool TryAtHeldTail(NpgsqlConnection connection, GroupCommit commit, SequencedBatch batch, LogTail tail)
+    {
+        var nodes = new EdgeNodeStore(tail.Chain.NextSequence, tail.Edge);
+        var end = Link(commit, tail.Chain, new MerkleTree(nodes), batch);
+        if (batch.Records.Count == 0)
+        {
+            // The checkpoint that was due at the expected tail is not at the real one (another writer signed it).
+            Unlock(connection);
+            return true;
+        }
+        if (TestHook is { } before)
+            before(CommitStage.BeforeInsert, connection).AsTask().GetAwaiter().GetResult();
+        NpgsqlBatchCommand rows;
+        using (var held = new NpgsqlBatch(connection))
+        {
+            var commands = held.BatchCommands;
+            commands.Add(new NpgsqlBatchCommand(BeginSql));
+            commands.Add(new NpgsqlBatchCommand(AsyncCommitSql));
+            rows = new NpgsqlBatchCommand(RecordRows.InsertSql + ExpectTailSql);
+            RecordRows.AddInsertParameters(rows.Parameters, _logId, batch.Records);
+            rows.Parameters.Add(new NpgsqlParameter<long> { TypedValue = tail.Chain.NextSequence - 1 });
+            rows.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tail.Chain.NextSequence == 0 ? "" : tail.Chain.PreviousHash });
+            commands.Add(rows);
+            commands.Add(InsertNodes(nodes.Appended, batch));
+            commands.Add(new NpgsqlBatchCommand("COMMIT"));
+            commands.Add(LogCommand(AdvisoryLocks.UnlockLogSql));
+            AddFlush(commands, batch);
+            held.ExecuteNonQuery();
+        }
+        _mayHoldLock = false;
+        if (rows.RecordsAffected == 0)
+            return false;
+        LockedCommits++;
+        Committed(connection, batch, new LogTail(end, nodes.EdgeAfter(end.NextSequence), _knownCheckpointSequence));
+        return true;
+    }
+
+    private void Unlock(NpgsqlConnection connection)
+    {
+        using var unlock = new NpgsqlCommand(AdvisoryLocks.UnlockLogSql, connection);
+        unlock.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+        unlock.ExecuteNonQuery();
+        _mayHoldLock = false;
     }
 
     private NpgsqlBatchCommand InsertNodes(List<(long Position, byte[] Hash)> nodes, SequencedBatch batch)
@@ -331,11 +411,14 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         return tail;
     }
 
-    private NpgsqlBatchCommand LockLog()
+    private NpgsqlBatchCommand LockLog() => LogCommand(AdvisoryLocks.LockLogSql);
+
+    // A statement whose only parameter ($1) is the log id; callers may add more.
+    private NpgsqlBatchCommand LogCommand(string sql)
     {
-        var lockLog = new NpgsqlBatchCommand(AdvisoryLocks.LockLogSql);
-        lockLog.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
-        return lockLog;
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+        return command;
     }
 
     private void AddFlush(NpgsqlBatchCommandCollection commands, SequencedBatch batch)
@@ -446,6 +529,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             // The tail is read by a statement of its own, after the lock is held, so its read-committed snapshot
             // includes the previous holder's commit.
             begin.BatchCommands.Add(TailCommand());
+            _mayHoldLock = true;
             using var reader = begin.ExecuteReader();
             tail = ReadTailResult(reader);
         }
@@ -460,6 +544,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         {
             using var rollback = new NpgsqlCommand("ROLLBACK", connection);
             rollback.ExecuteNonQuery();
+            _mayHoldLock = false;
             return;
         }
 
@@ -473,6 +558,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             AddFlush(insert.BatchCommands, batch);
             insert.ExecuteNonQuery();
         }
+        _mayHoldLock = false;
         LockedCommits++;
         Committed(connection, batch, new LogTail(end, nodes.EdgeAfter(end.NextSequence), _knownCheckpointSequence));
     }
@@ -577,6 +663,22 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             return;
         try
         {
+            // A failed attempt may have left the session holding the log's lock (or an open transaction holding it): a
+            // connection that still works releases it before it goes back to the pool; a broken one is closed, and the
+            // server releases the locks of a closed session itself.
+            if (_mayHoldLock && connection.FullState == System.Data.ConnectionState.Open)
+            {
+                await using var release = new NpgsqlCommand(AdvisoryLocks.ReleaseAllSql, connection);
+                await release.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (DatabaseFailures.IsDatabaseFailure(e))
+        {
+            // The connection broke too: closing it below ends the session, and with it its locks.
+        }
+        _mayHoldLock = false;
+        try
+        {
             await connection.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (DatabaseFailures.IsDatabaseFailure(e))
@@ -604,14 +706,10 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
 
     /// <inheritdoc />
     public string DescribeFault(Exception cause) =>
-        $"The audit trail is faulted: its writer for PostgreSQL log '{_logId}' failed ({cause.Message}). " +
+        $"The audit trail is faulted: its writer for PostgreSQL log '{_logId}'{(_vault is null ? "" : $" or its sealed-value vault '{_vault.Vault.Location}'")} failed ({cause.Message}). " +
         "No further records are accepted; records acknowledged before this were committed.";
 
     /// <inheritdoc />
-    public void Complete()
-    {
-        var connection = _connection;
-        _connection = null;
-        connection?.Dispose();
-    }
+    /// <remarks>Also after a fault, which may have left the session holding the log's lock: released like a failed attempt's.</remarks>
+    public void Complete() => DropConnectionAsync().AsTask().GetAwaiter().GetResult();
 }

@@ -19,6 +19,20 @@ public sealed class ErasureOptions
     /// <summary>The commitment key <c>kc</c>: at least <see cref="MinimumKeyLength"/> random bytes.</summary>
     public byte[]? CommitmentKey { get; set; }
 
+    /// <summary>
+    /// The folder of the vault: the subject keys and the encrypted sealed payloads, kept OUTSIDE the trail's store so that
+    /// destroying a key destroys it (a database keeps old row versions, WAL and backups of whatever it stored).
+    /// </summary>
+    /// <remarks>
+    /// Required for a PostgreSQL trail (it has no file of its own to put the vault beside); use a local, fsync-honouring
+    /// disk that is backed up separately from the database, if at all (a backup of the vault taken before an erasure
+    /// holds the destroyed keys). For a LiteDB trail it is optional: the default is the folder <c>{database}.vault</c>
+    /// beside the database file; when set, the LiteDB trail uses it instead (and so must every later open of that trail).
+    /// A vault has one writer at a time (the folder's <c>writer.lock</c>): a second writer, in this or another process,
+    /// is refused; readers may open it beside the writer.
+    /// </remarks>
+    public string? VaultDirectory { get; set; }
+
     /// <summary>The key schedule for <see cref="CommitmentKey"/>, rebuilt only if the key is replaced.</summary>
     /// <exception cref="AuditTrailException">No key, or one shorter than <see cref="MinimumKeyLength"/>.</exception>
     internal SealingKeys Keys
@@ -29,6 +43,25 @@ public sealed class ErasureOptions
             if (keys is null || !keys.IsFor(CommitmentKey))
                 _keys = keys = new SealingKeys(Validated());
             return keys;
+        }
+    }
+
+    /// <summary>The vault folder as a full path, or null when none is set.</summary>
+    /// <exception cref="AuditTrailException">The folder is blank or not a valid path.</exception>
+    internal string? ValidatedVaultDirectory()
+    {
+        if (VaultDirectory is null)
+            return null;
+        const string option = $"{nameof(AuditTrailOptions)}.{nameof(AuditTrailOptions.Erasure)}.{nameof(VaultDirectory)}";
+        if (string.IsNullOrWhiteSpace(VaultDirectory))
+            throw new AuditTrailException($"{option} is blank: set it to the folder that holds the vault, or leave it null.");
+        try
+        {
+            return Path.GetFullPath(VaultDirectory);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new AuditTrailException($"{option} '{VaultDirectory}' is not a valid path: {e.Message}", e);
         }
     }
 

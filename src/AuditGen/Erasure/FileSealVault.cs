@@ -5,10 +5,11 @@ using AuditGen.Storage.Journal;
 namespace AuditGen.Erasure;
 
 /// <summary>
-/// The LiteDB trail's vault: a folder beside the trail (<c>audit.db.vault/</c>) holding the key slots (<c>keys</c>) and
-/// one payload file per subject key (<c>k00000001.seal</c>); formats in <see cref="VaultFiles"/>. Every write is fsynced
-/// before it returns, and a new file's directory entry too. Thread-safe (one lock): the trail's writer seals, an erasure
-/// or a reader may run beside it.
+/// The trails' vault: a folder (by default beside a LiteDB trail, <c>audit.db.vault/</c>; for PostgreSQL wherever
+/// <see cref="ErasureOptions.VaultDirectory"/> says) holding the key slots (<c>keys</c>) and one payload file per subject
+/// key (<c>k00000001.seal</c>); formats in <see cref="VaultFiles"/>. Every write is fsynced before it returns, and a new
+/// file's directory entry too. One writer per vault (<see cref="WriterLockFileName"/>); in it, thread-safe (one lock):
+/// the trail's writer seals, an erasure or a reader may run beside it.
 /// </summary>
 internal sealed class FileSealVault : ISealVault
 {
@@ -19,35 +20,50 @@ internal sealed class FileSealVault : ISealVault
     private readonly object _gate = new();
     private readonly List<VaultKey> _keys = [];
     private readonly FileStream? _keysFile;
+    private readonly WriteLock? _writerLock;
     private readonly Dictionary<long, FileStream> _open = [];
     private readonly ByteBufferWriter _buffer = new(4096);
     private bool _disposed;
 
-    private FileSealVault(string directory, bool readOnly, FileStream? keysFile)
+    private FileSealVault(string directory, bool readOnly, FileStream? keysFile, WriteLock? writerLock)
     {
         _directory = directory;
         _readOnly = readOnly;
         _keysFile = keysFile;
+        _writerLock = writerLock;
     }
+
+    /// <summary>The file a writer holds exclusively (never deleted, like the trail's own lock file).</summary>
+    public const string WriterLockFileName = "writer.lock";
 
     /// <summary>The folder of the vault of the trail at <paramref name="trailPath"/>.</summary>
     public static string DirectoryFor(string trailPath) => trailPath + ".vault";
 
     /// <summary>Whether the trail at <paramref name="trailPath"/> has a vault.</summary>
-    public static bool Exists(string trailPath) => File.Exists(Path.Combine(DirectoryFor(trailPath), VaultFiles.KeysFileName));
+    public static bool Exists(string trailPath) => DirectoryHasVault(DirectoryFor(trailPath));
+
+    /// <summary>Whether <paramref name="directory"/> holds a vault.</summary>
+    public static bool DirectoryHasVault(string directory) => File.Exists(Path.Combine(directory, VaultFiles.KeysFileName));
+
+    /// <summary>Opens the vault of the trail at <paramref name="trailPath"/> (see <see cref="OpenDirectory"/>).</summary>
+    /// <exception cref="AuditStoreCorruptException">The key file is not a vault key file.</exception>
+    public static FileSealVault Open(string trailPath, bool readOnly) => OpenDirectory(DirectoryFor(trailPath), readOnly);
 
     /// <summary>
-    /// Opens (a writer: creates, durably) the vault of the trail at <paramref name="trailPath"/>. A writer repairs what a
-    /// crash left: a torn key slot is completed as erased, a torn slot append is cut off.
+    /// Opens (a writer: creates, durably) the vault in <paramref name="directory"/>. A writer takes the vault's
+    /// <c>writer.lock</c> for as long as it lives, then repairs what a crash left: a torn key slot is completed as erased,
+    /// a torn slot append is cut off. Readers take no lock and may open beside the writer.
     /// </summary>
     /// <exception cref="AuditStoreCorruptException">The key file is not a vault key file.</exception>
-    public static FileSealVault Open(string trailPath, bool readOnly)
+    /// <exception cref="AuditTrailLockedException">Another writer (in this or another process) holds the vault.</exception>
+    /// <exception cref="AuditTrailException">The vault's parent folder does not exist.</exception>
+    public static FileSealVault OpenDirectory(string directory, bool readOnly)
     {
-        var directory = DirectoryFor(trailPath);
+        directory = Path.GetFullPath(directory);
         var keysPath = Path.Combine(directory, VaultFiles.KeysFileName);
         if (readOnly)
         {
-            var reader = new FileSealVault(directory, true, null);
+            var reader = new FileSealVault(directory, true, null, null);
             if (File.Exists(keysPath))
                 reader.Load(File.ReadAllBytes(keysPath), keysPath, repair: null);
             return reader;
@@ -55,13 +71,18 @@ internal sealed class FileSealVault : ISealVault
 
         if (!Directory.Exists(directory))
         {
+            var parent = Path.GetDirectoryName(directory);
+            if (parent is null || !Directory.Exists(parent))
+                throw new AuditTrailException($"Cannot create the vault '{directory}': its parent folder '{parent}' does not exist.");
             Directory.CreateDirectory(directory);
-            DirectorySync.Flush(Path.GetDirectoryName(directory)!);
+            DirectorySync.Flush(parent);
         }
-        var created = !File.Exists(keysPath);
-        var stream = new FileStream(keysPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.None);
+        var writerLock = AcquireWriterLock(directory);
+        FileStream? stream = null;
         try
         {
+            var created = !File.Exists(keysPath);
+            stream = new FileStream(keysPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.None);
             if (created || stream.Length == 0)
             {
                 stream.Write(VaultFiles.KeysHeader());
@@ -71,14 +92,34 @@ internal sealed class FileSealVault : ISealVault
             var bytes = new byte[stream.Length];
             stream.Position = 0;
             stream.ReadExactly(bytes);
-            var vault = new FileSealVault(directory, false, stream);
+            var vault = new FileSealVault(directory, false, stream, writerLock);
             vault.Load(bytes, keysPath, repair: stream);
             return vault;
         }
         catch
         {
-            stream.Dispose();
+            stream?.Dispose();
+            writerLock.Dispose();
             throw;
+        }
+    }
+
+    // The key file's own open cannot be the lock: on Unix a FileShare.Read writer takes a shared flock, which a second
+    // writer would share. A separate file held with FileShare.None (an exclusive flock) is the one-writer guarantee.
+    private static WriteLock AcquireWriterLock(string directory)
+    {
+        var lockPath = Path.Combine(directory, WriterLockFileName);
+        try
+        {
+            return WriteLock.Acquire(lockPath);
+        }
+        catch (AuditTrailLockedException e)
+        {
+            throw new AuditTrailLockedException(
+                $"The vault '{directory}' is held by another writer (in this or another process; lock '{lockPath}'): a vault has exactly one writer. " +
+                "Sealing on several instances needs one vault per log, held by the one instance that seals for that log " +
+                "(the others append without AuditTrailOptions.Erasure, or each seals into a log of its own), or a shared vault service. " +
+                "Readers may open the vault read-only beside its writer.", e.InnerException);
         }
     }
 
@@ -263,6 +304,7 @@ internal sealed class FileSealVault : ISealVault
                 file.Dispose();
             _open.Clear();
             _keysFile?.Dispose();
+            _writerLock?.Dispose();
             foreach (var key in _keys)
             {
                 if (key.Seed is { } seed)

@@ -20,8 +20,8 @@ internal sealed class SealingSession(SealingKeys keys)
         if (trail is ISealingTrail sealing && sealing.SealingKeys(out whyNot) is { } keys)
             return keys;
         throw new AuditTrailException(
-            $"{option} asks for sealed texts, but {whyNot}. Open a LiteDB trail with {nameof(AuditTrailOptions)}.{nameof(AuditTrailOptions.Erasure)} " +
-            $"set (a commitment key of at least {ErasureOptions.MinimumKeyLength} bytes).");
+            $"{option} asks for sealed texts, but {whyNot}. Open a LiteDB or PostgreSQL trail with {nameof(AuditTrailOptions)}.{nameof(AuditTrailOptions.Erasure)} " +
+            $"set (a commitment key of at least {ErasureOptions.MinimumKeyLength} bytes; for PostgreSQL also a {nameof(ErasureOptions.VaultDirectory)}).");
     }
 
     /// <summary>Writes <paramref name="name"/>: the commitment marker of <paramref name="text"/> (as a JSON string value).</summary>

@@ -15,6 +15,10 @@ internal sealed class VaultCommit(ISealVault vault, SealingKeys keys, TimeProvid
     private readonly Dictionary<TaskCompletionSource<AuditRecord>, (VaultKey Key, SealedPayloads Payloads)> _pending = new(ReferenceEqualityComparer.Instance);
     private readonly List<VaultFrame> _frames = [];
 
+    /// <summary>The vault's part in the group commit of a trail opened with <paramref name="options"/>; null when it cannot seal.</summary>
+    public static VaultCommit? For(ISealVault? vault, AuditTrailOptions options) =>
+        !options.ReadOnly && vault is not null && options.Erasure is { } erasure ? new VaultCommit(vault, erasure.Keys, options.TimeProvider) : null;
+
     /// <summary>The vault.</summary>
     public ISealVault Vault => vault;
 
@@ -41,19 +45,30 @@ internal sealed class VaultCommit(ISealVault vault, SealingKeys keys, TimeProvid
     }
 
     /// <summary>Encrypts and durably writes the sealed values of the chained <paramref name="batch"/>.</summary>
-    public void WritePayloads(SequencedBatch batch)
+    public void WritePayloads(SequencedBatch batch) =>
+        WritePayloads(batch.Records.Count, i => batch.Completions[i], i => batch.Records[i].Id);
+
+    /// <summary>
+    /// Encrypts and durably writes the sealed values of <paramref name="appends"/> (as returned by <see cref="AssignKeys"/>)
+    /// under the record ids of their <paramref name="stamps"/>, index for index: for a sink that stamps a group commit once
+    /// and links it onto a tail it learns only when it commits (the frames name record ids, not sequences).
+    /// </summary>
+    public void WritePayloads(IReadOnlyList<WriteRequest> appends, IReadOnlyList<RecordStamp> stamps) =>
+        WritePayloads(appends.Count, i => appends[i].Completion!, i => stamps[i].Id);
+
+    private void WritePayloads(int count, Func<int, TaskCompletionSource<AuditRecord>> completion, Func<int, Guid> recordId)
     {
         if (_pending.Count == 0)
             return;
         _frames.Clear();
         try
         {
-            for (var i = 0; i < batch.Records.Count; i++)
+            for (var i = 0; i < count; i++)
             {
-                if (!_pending.TryGetValue(batch.Completions[i], out var sealedValues))
+                if (!_pending.TryGetValue(completion(i), out var sealedValues))
                     continue;
                 foreach (var value in sealedValues.Payloads.Values)
-                    _frames.Add(SealCrypto.Seal(keys, sealedValues.Key, batch.Records[i].Id, value));
+                    _frames.Add(SealCrypto.Seal(keys, sealedValues.Key, recordId(i), value));
             }
             _frames.Sort(static (a, b) => a.KeyNumber.CompareTo(b.KeyNumber));
             vault.Write(_frames);

@@ -113,7 +113,18 @@ public sealed class AuditTrailBuilder
     {
         ArgumentNullException.ThrowIfNull(key);
         var copy = key.ToArray();
-        return Configure(o => o.Erasure = new Erasure.ErasureOptions { CommitmentKey = copy });
+        return Configure(o => (o.Erasure ??= new Erasure.ErasureOptions()).CommitmentKey = copy);
+    }
+
+    /// <summary>
+    /// Sets <see cref="Erasure.ErasureOptions.VaultDirectory"/>: the folder of the vault (subject keys and sealed
+    /// payloads), outside the store. Required for a PostgreSQL trail that seals; optional for LiteDB (default beside the
+    /// database). Needs <see cref="UseCommitmentKey"/> too.
+    /// </summary>
+    public AuditTrailBuilder UseVaultDirectory(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        return Configure(o => (o.Erasure ??= new Erasure.ErasureOptions()).VaultDirectory = directory);
     }
 
     /// <summary>

@@ -14,13 +14,14 @@ internal static class AuditTrailConfiguration
     public const string HmacKeyKey = "HmacKey";
     public const string HmacKeyIdKey = "HmacKeyId";
     public const string CommitmentKeyKey = "CommitmentKey";
+    public const string VaultDirectoryKey = "VaultDirectory";
     public const string MaxBatchSizeKey = "MaxBatchSize";
     public const string QueueCapacityKey = "QueueCapacity";
     public const string MaxCapturedValueLengthKey = "MaxCapturedValueLength";
 
     private static readonly string[] KnownKeys =
         [LiteDbPathKey, FailurePolicyKey, HmacKeyKey, HmacKeyIdKey, MaxBatchSizeKey, QueueCapacityKey, MaxCapturedValueLengthKey,
-            Retention.RetentionConfiguration.SectionKey, CommitmentKeyKey];
+            Retention.RetentionConfiguration.SectionKey, CommitmentKeyKey, VaultDirectoryKey];
 
     private static readonly string[] PolicyNames = Enum.GetNames<AuditFailurePolicy>();
 
@@ -61,13 +62,16 @@ internal static class AuditTrailConfiguration
         {
             try
             {
-                options.Erasure = new Erasure.ErasureOptions { CommitmentKey = Convert.FromBase64String(commitmentKey.Trim()) };
+                (options.Erasure ??= new Erasure.ErasureOptions()).CommitmentKey = Convert.FromBase64String(commitmentKey.Trim());
             }
             catch (FormatException)
             {
                 problems.Add($"'{Describe(section, CommitmentKeyKey)}' is not valid base64. Set it to a base64 string of at least 32 random bytes.");
             }
         }
+
+        if (section[VaultDirectoryKey] is { Length: > 0 } vaultDirectory)
+            (options.Erasure ??= new Erasure.ErasureOptions()).VaultDirectory = vaultDirectory;
 
         ReadInt(section, HmacKeyIdKey, 0, v => options.HmacKeyId = v, problems);
         ReadInt(section, MaxBatchSizeKey, 1, v => options.MaxBatchSize = v, problems);

@@ -35,6 +35,8 @@ internal sealed class AuditTrailOptionsValidator(AuditTrailBuilder builder, IEnu
             problems.Add($"MaxBatchSize is {options.MaxBatchSize}; it must be at least 1.");
         if (options.QueueCapacity < 1)
             problems.Add($"QueueCapacity is {options.QueueCapacity}; it must be at least 1.");
+        if (options.GroupCommitLinger < TimeSpan.Zero || options.GroupCommitLinger > AuditTrailOptions.MaxGroupCommitLinger)
+            problems.Add($"GroupCommitLinger is {options.GroupCommitLinger}; it must be between zero (off) and {AuditTrailOptions.MaxGroupCommitLinger.TotalMilliseconds} ms.");
         if (options.MaxCapturedValueLength < 0)
             problems.Add($"MaxCapturedValueLength is {options.MaxCapturedValueLength}; it must not be negative.");
         if (options.Retention is { } retention)

@@ -29,7 +29,8 @@ public sealed partial class ToolInvocation
         {
             throw new AuditTrailException(
                 $"Tool '{_tool.Name}' seals values ({nameof(RedactionStrategy)}.{nameof(RedactionStrategy.Seal)}), but {whyNot}. " +
-                $"Open a LiteDB trail with {nameof(AuditTrailOptions)}.{nameof(AuditTrailOptions.Erasure)} set (a commitment key of at least {ErasureOptions.MinimumKeyLength} bytes).");
+                $"Open a LiteDB or PostgreSQL trail with {nameof(AuditTrailOptions)}.{nameof(AuditTrailOptions.Erasure)} set (a commitment key of at least {ErasureOptions.MinimumKeyLength} bytes; " +
+                $"for PostgreSQL also a {nameof(ErasureOptions.VaultDirectory)}).");
         }
         _sealSubject = _context?.SubjectId;
     }

@@ -22,13 +22,28 @@ internal sealed class GroupCommitWriter : IQueueDepthSource
     private readonly int _maxBatchSize;
     private readonly List<WriteRequest> _appends = [];
     private readonly ITimer? _timer;
+    private readonly long _lingerTicks;
     private volatile AuditTrailException? _fault;
+
+    // Requests queued while the last group commit was in progress, and commits left before the writer lingers again.
+    private int _queuedAtAcknowledgement;
+    private int _commitsWithoutLinger;
+
+    /// <summary>Lingers started (for tests and diagnostics).</summary>
+    internal int Lingers { get; private set; }
+
+    /// <summary>Lingers that ran out before the released callers were back.</summary>
+    internal int LingerTimeouts { get; private set; }
+
+    /// <summary>After a linger that ran out, this many group commits do not linger.</summary>
+    internal const int CommitsWithoutLingerAfterTimeout = 8;
 
     /// <summary>Creates the writer over <paramref name="sink"/> and starts draining.</summary>
     public GroupCommitWriter(IGroupCommitSink sink, AuditTrailOptions options)
     {
         _sink = sink;
         _maxBatchSize = options.MaxBatchSize;
+        _lingerTicks = (long)(options.GroupCommitLinger.TotalSeconds * Stopwatch.Frequency);
         _requests = Channel.CreateBounded<WriteRequest>(new BoundedChannelOptions(options.QueueCapacity)
         {
             SingleReader = true,
@@ -139,10 +154,12 @@ internal sealed class GroupCommitWriter : IQueueDepthSource
     private async Task RunAsync()
     {
         var reader = _requests.Reader;
+        var expected = 0;
         try
         {
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
+                Linger(reader, expected);
                 _appends.Clear();
                 List<TaskCompletionSource>? flushes = null;
                 var checkpoints = new List<TaskCompletionSource<SignedCheckpoint>>();
@@ -158,8 +175,12 @@ internal sealed class GroupCommitWriter : IQueueDepthSource
                         checkpoints.Add(checkpoint);
                     // Otherwise a timer tick: the commit below lets the sink sign a checkpoint that came due.
                 }
+                var released = _appends.Count;
                 if (!await CommitAsync(new GroupCommit(_appends, checkpoints, closing: false), flushes).ConfigureAwait(false))
                     return;
+                // Back-to-back callers: those just released and those that queued meanwhile make the next batch. (One
+                // released caller and nobody queued: the first request to arrive is all there is to wait for.)
+                expected = Math.Min(_maxBatchSize, released + _queuedAtAcknowledgement);
             }
 
             _appends.Clear();
@@ -170,6 +191,31 @@ internal sealed class GroupCommitWriter : IQueueDepthSource
             AuditGenMetrics.RemoveQueue(this);
             _timer?.Dispose();
             _sink.Complete();
+        }
+    }
+
+    // Waits (yielding the CPU, so the released callers can run) until `expected` requests are queued, the linger runs
+    // out, or lingering is off. Synchronous: a linger is shorter than a hop through the thread pool's timer.
+    private void Linger(ChannelReader<WriteRequest> reader, int expected)
+    {
+        if (expected == 0 || _lingerTicks == 0 || reader.Count >= expected)
+            return;
+        if (_commitsWithoutLinger > 0)
+        {
+            _commitsWithoutLinger--;
+            return;
+        }
+        Lingers++;
+        var start = Stopwatch.GetTimestamp();
+        while (reader.Count < expected)
+        {
+            if (Stopwatch.GetTimestamp() - start >= _lingerTicks)
+            {
+                LingerTimeouts++;
+                _commitsWithoutLinger = CommitsWithoutLingerAfterTimeout;
+                return;
+            }
+            Thread.Yield();
         }
     }
 
@@ -199,6 +245,7 @@ internal sealed class GroupCommitWriter : IQueueDepthSource
         }
 
         // The durability point has passed for every record of the batch: acknowledge.
+        _queuedAtAcknowledgement = _requests.Reader.Count;
         for (var i = 0; i < batch.Records.Count; i++)
             batch.Completions[i].TrySetResult(batch.Records[i]);
         if (batch.Records.Count > 0)

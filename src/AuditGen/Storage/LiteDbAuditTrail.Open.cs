@@ -24,6 +24,9 @@ public sealed partial class LiteDbAuditTrail
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatchSize, "Options.MaxBatchSize must be at least 1.");
         if (options.QueueCapacity < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.QueueCapacity, "Options.QueueCapacity must be at least 1.");
+        if (options.GroupCommitLinger < TimeSpan.Zero || options.GroupCommitLinger > AuditTrailOptions.MaxGroupCommitLinger)
+            throw new ArgumentOutOfRangeException(nameof(options), options.GroupCommitLinger,
+                $"Options.GroupCommitLinger must be between zero (off) and {AuditTrailOptions.MaxGroupCommitLinger.TotalMilliseconds} ms.");
 
         var fullPath = System.IO.Path.GetFullPath(path);
         var directory = System.IO.Path.GetDirectoryName(fullPath);
@@ -33,6 +36,7 @@ public sealed partial class LiteDbAuditTrail
             throw new AuditTrailException($"Cannot open the audit trail '{fullPath}' read-only: the file does not exist.");
 
         _ = options.Erasure?.Validated();
+        _ = options.Erasure?.ValidatedVaultDirectory();
         var writeLock = options.ReadOnly ? null : WriteLock.Acquire(fullPath + ".lock");
         LiteDatabase? database = null;
         Erasure.ISealVault? vault = null;

@@ -46,7 +46,7 @@ public sealed partial class LiteDbAuditTrail : IAuditTrail, IAsyncDisposable, ID
         {
             _indexer = new QueryIndexer(records, state.FrameCount, maxPendingRecords: options.QueueCapacity);
             _sink = new JournalCommitSink(journal, _indexer, options, new ChainTail(state.FrameCount, state.LastHash), state.Length, tree, checkpoints,
-                vault is not null && options.Erasure is { } erasure ? new Erasure.VaultCommit(vault, erasure.Keys, options.TimeProvider) : null);
+                Erasure.VaultCommit.For(vault, options));
             _writer = new GroupCommitWriter(_sink, options);
         }
     }

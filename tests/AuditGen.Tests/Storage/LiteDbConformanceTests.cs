@@ -36,6 +36,22 @@ public sealed class LiteDbConformanceTests : TrailConformanceTests
 
     protected override void SetArchiveStepHook(IAuditTrail trail, Action<string>? hook) => ((LiteDbAuditTrail)trail).ArchiveStepReached = hook;
 
+    // Erasure: the vault in its default place beside the database.
+    protected override string ErasureVaultDirectory => _folder.DbPath + ".vault";
+
+    protected override string? ErasureVaultOption => null;
+
+    protected override Task<byte[]> StoredRecordBytesAsync() =>
+        Task.FromResult(Directory.GetFiles(_folder.Root)
+            .Where(f => f.StartsWith(_folder.DbPath, StringComparison.Ordinal))
+            .SelectMany(File.ReadAllBytes).ToArray());
+
+    protected override ValueTask<AuditGen.Erasure.SealedContent> ReadSealedAsync(IAuditTrail trail, AuditRecord record) =>
+        ((LiteDbAuditTrail)trail).ReadSealedAsync(record);
+
+    protected override Task<AuditGen.Erasure.SubjectErasureResult> EraseSubjectAsync(IAuditTrail trail, string subjectId, string reason, string requestedBy) =>
+        ((LiteDbAuditTrail)trail).EraseSubjectAsync(subjectId, reason, requestedBy);
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();

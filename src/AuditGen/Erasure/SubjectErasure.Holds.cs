@@ -1,20 +1,19 @@
-using AuditGen.Erasure;
 using AuditGen.Retention;
 
-namespace AuditGen;
+namespace AuditGen.Erasure;
 
-public sealed partial class LiteDbAuditTrail
+internal sealed partial class SubjectErasure
 {
     // A hold blocks the erasure when it covers any record whose values would become unreadable, or when it is drawn
     // around the subject itself (given as the raw id or as the HMAC pseudonym the records carry), records or not.
     private async Task EnsureNoLegalHoldAsync(List<AuditRecord> records, string subjectId, string pseudonym, CancellationToken cancellationToken)
     {
-        var holds = await LegalHolds.ReadActiveAsync(this, cancellationToken).ConfigureAwait(false);
+        var holds = await LegalHolds.ReadActiveAsync(trail, cancellationToken).ConfigureAwait(false);
         if (holds.Count == 0)
             return;
         string? hmacSubject = null;
-        if (Options.HmacKey is { Length: >= Redaction.KeyedHmacRedactor.MinimumKeyLength })
-            hmacSubject = Options.Redaction.Redact(RedactionStrategy.Hmac, subjectId, () => "the subject id");
+        if (options.HmacKey is { Length: >= Redaction.KeyedHmacRedactor.MinimumKeyLength })
+            hmacSubject = options.Redaction.Redact(RedactionStrategy.Hmac, subjectId, () => "the subject id");
 
         var blocking = new List<(LegalHold Hold, int Covered)>();
         foreach (var hold in holds)
