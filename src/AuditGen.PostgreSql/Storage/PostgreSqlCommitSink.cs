@@ -314,13 +314,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             commands.Add(new NpgsqlBatchCommand(BeginSql));
             commands.Add(new NpgsqlBatchCommand(AsyncCommitSql));
             commands.Add(LogCommand(AdvisoryLocks.LockLogForSessionSql));
-            rows = new NpgsqlBatchCommand(RecordRows.InsertSql + ExpectTailSql);
-            RecordRows.AddInsertParameters(rows.Parameters, _logId, batch.Records);
-            rows.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expected.Chain.NextSequence - 1 });
-            rows.Parameters.Add(new NpgsqlParameter<string> { TypedValue = expected.Chain.NextSequence == 0 ? "" : expected.Chain.PreviousHash });
-            commands.Add(rows);
-            commands.Add(InsertNodes(nodes.Appended, batch));
-            commands.Add(new NpgsqlBatchCommand("COMMIT"));
+            rows = AddInsertAndCommit(commands, batch, expected.Chain, nodes);
             // After COMMIT, so the next holder sees the batch; kept on a miss, so the tail read below cannot move.
             var unlock = LogCommand(AdvisoryLocks.UnlockLogIfCommittedSql);
             unlock.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = batch.Records[0].Id });
@@ -370,13 +364,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             var commands = held.BatchCommands;
             commands.Add(new NpgsqlBatchCommand(BeginSql));
             commands.Add(new NpgsqlBatchCommand(AsyncCommitSql));
-            rows = new NpgsqlBatchCommand(RecordRows.InsertSql + ExpectTailSql);
-            RecordRows.AddInsertParameters(rows.Parameters, _logId, batch.Records);
-            rows.Parameters.Add(new NpgsqlParameter<long> { TypedValue = tail.Chain.NextSequence - 1 });
-            rows.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tail.Chain.NextSequence == 0 ? "" : tail.Chain.PreviousHash });
-            commands.Add(rows);
-            commands.Add(InsertNodes(nodes.Appended, batch));
-            commands.Add(new NpgsqlBatchCommand("COMMIT"));
+            rows = AddInsertAndCommit(commands, batch, tail.Chain, nodes);
             commands.Add(LogCommand(AdvisoryLocks.UnlockLogSql));
             AddFlush(commands, batch);
             held.ExecuteNonQuery();
@@ -387,6 +375,20 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         LockedCommits++;
         Committed(connection, batch, new LogTail(end, nodes.EdgeAfter(end.NextSequence), _knownCheckpointSequence));
         return true;
+    }
+
+    // The batch's rows (inserted only if `expected` still is the tail), its tree nodes (only if the rows went in) and
+    // COMMIT; returns the rows' statement, whose RecordsAffected says whether they did.
+    private NpgsqlBatchCommand AddInsertAndCommit(NpgsqlBatchCommandCollection commands, SequencedBatch batch, ChainTail expected, EdgeNodeStore nodes)
+    {
+        var rows = new NpgsqlBatchCommand(RecordRows.InsertSql + ExpectTailSql);
+        RecordRows.AddInsertParameters(rows.Parameters, _logId, batch.Records);
+        rows.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expected.NextSequence - 1 });
+        rows.Parameters.Add(new NpgsqlParameter<string> { TypedValue = expected.NextSequence == 0 ? "" : expected.PreviousHash });
+        commands.Add(rows);
+        commands.Add(InsertNodes(nodes.Appended, batch));
+        commands.Add(new NpgsqlBatchCommand("COMMIT"));
+        return rows;
     }
 
     private void Unlock(NpgsqlConnection connection)
