@@ -100,6 +100,27 @@ public sealed class ConfigurationBindingTests : IDisposable
     }
 
     [Fact]
+    public async Task The_section_sets_the_group_commit_linger()
+    {
+        using var host = WithTrail(new() { ["AuditTrail:LiteDbPath"] = _folder.DbPath, ["AuditTrail:GroupCommitLinger"] = "00:00:00.0005" });
+
+        await host.StartAsync();
+
+        Assert.Equal(TimeSpan.FromMicroseconds(500), host.Services.GetRequiredService<IOptions<AuditTrailOptions>>().Value.GroupCommitLinger);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_linger_that_is_not_a_short_duration_fails_the_start_naming_the_key()
+    {
+        using var host = WithTrail(new() { ["AuditTrail:LiteDbPath"] = _folder.DbPath, ["AuditTrail:GroupCommitLinger"] = "00:00:01" });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("'AuditTrail:GroupCommitLinger' is '00:00:01'; it must be a duration such as 00:00:00.0002", error.Message);
+    }
+
+    [Fact]
     public async Task A_path_in_the_section_and_another_in_code_fails_the_start()
     {
         using var host = WithTrail(new() { ["AuditTrail:LiteDbPath"] = _folder.DbPath }, o => o.UseLiteDb(Path.Combine(_folder.Folder, "other.db")));

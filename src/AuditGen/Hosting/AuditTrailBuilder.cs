@@ -142,7 +142,7 @@ public sealed class AuditTrailBuilder
     /// <c>LiteDbPath</c>, <c>FailurePolicy</c> (<c>FailClosed</c>, <c>FailOpen</c> or <c>Default</c>), <c>HmacKey</c>
     /// (base64, at least 32 bytes), <c>HmacKeyId</c>, <c>CommitmentKey</c> (base64, at least 32 bytes: turns on sealing and
     /// erasure), <c>MaxBatchSize</c>, <c>QueueCapacity</c>,
-    /// <c>MaxCapturedValueLength</c>. An unknown key or a value that does not parse fails the start, naming the key.
+    /// <c>MaxCapturedValueLength</c>, <c>GroupCommitLinger</c> (a duration such as <c>00:00:00.0002</c>). An unknown key or a value that does not parse fails the start, naming the key.
     /// </summary>
     public AuditTrailBuilder BindConfiguration(IConfiguration section)
     {

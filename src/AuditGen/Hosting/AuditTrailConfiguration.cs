@@ -18,10 +18,11 @@ internal static class AuditTrailConfiguration
     public const string MaxBatchSizeKey = "MaxBatchSize";
     public const string QueueCapacityKey = "QueueCapacity";
     public const string MaxCapturedValueLengthKey = "MaxCapturedValueLength";
+    public const string GroupCommitLingerKey = "GroupCommitLinger";
 
     private static readonly string[] KnownKeys =
         [LiteDbPathKey, FailurePolicyKey, HmacKeyKey, HmacKeyIdKey, MaxBatchSizeKey, QueueCapacityKey, MaxCapturedValueLengthKey,
-            Retention.RetentionConfiguration.SectionKey, CommitmentKeyKey, VaultDirectoryKey];
+            GroupCommitLingerKey, Retention.RetentionConfiguration.SectionKey, CommitmentKeyKey, VaultDirectoryKey];
 
     private static readonly string[] PolicyNames = Enum.GetNames<AuditFailurePolicy>();
 
@@ -77,6 +78,7 @@ internal static class AuditTrailConfiguration
         ReadInt(section, MaxBatchSizeKey, 1, v => options.MaxBatchSize = v, problems);
         ReadInt(section, QueueCapacityKey, 1, v => options.QueueCapacity = v, problems);
         ReadInt(section, MaxCapturedValueLengthKey, 0, v => options.MaxCapturedValueLength = v, problems);
+        ReadLinger(section, options, problems);
         Retention.RetentionConfiguration.Apply(section.GetSection(Retention.RetentionConfiguration.SectionKey), options, problems);
         return problems;
     }
@@ -84,6 +86,18 @@ internal static class AuditTrailConfiguration
     /// <summary>The full configuration key of <paramref name="key"/> in <paramref name="section"/>.</summary>
     public static string Describe(IConfiguration section, string key) =>
         section is IConfigurationSection { Path: { Length: > 0 } path } ? path + ":" + key : key;
+
+    // A TimeSpan in the invariant "c" form, e.g. 00:00:00.0005 for 500 µs; 0 turns the linger off.
+    private static void ReadLinger(IConfiguration section, AuditTrailOptions options, List<string> problems)
+    {
+        if (section[GroupCommitLingerKey] is not { } text)
+            return;
+        if (!TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out var value) || value < TimeSpan.Zero || value > AuditTrailOptions.MaxGroupCommitLinger)
+            problems.Add($"'{Describe(section, GroupCommitLingerKey)}' is '{text}'; it must be a duration such as 00:00:00.0002 (200 µs), " +
+                $"between 0 (off) and {AuditTrailOptions.MaxGroupCommitLinger:c}.");
+        else
+            options.GroupCommitLinger = value;
+    }
 
     private static void ReadInt(IConfiguration section, string key, int minimum, Action<int> set, List<string> problems)
     {
