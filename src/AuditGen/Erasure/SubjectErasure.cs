@@ -30,10 +30,9 @@ internal sealed partial class SubjectErasure(IAuditTrail trail, ISealVault? vaul
         return whyNot.Length == 0 ? options.Erasure!.Keys : null;
     }
 
-    /// <summary>See <c>LiteDbAuditTrail.ReadSealedAsync</c>.</summary>
+    /// <summary>See <c>LiteDbAuditTrail.ReadSealedAsync</c>; the trail has checked its argument and that it is open.</summary>
     public async ValueTask<SealedContent> ReadSealedAsync(AuditRecord record, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(record);
         List<(string Path, string Commitment)> markers;
         try
         {
@@ -89,12 +88,9 @@ internal sealed partial class SubjectErasure(IAuditTrail trail, ISealVault? vaul
         return new SealedContent(record, values);
     }
 
-    /// <summary>See <c>LiteDbAuditTrail.EraseSubjectAsync</c>; the trail has checked that it is open and writable.</summary>
+    /// <summary>See <c>LiteDbAuditTrail.EraseSubjectAsync</c>; the trail has checked its arguments and that it is open and writable.</summary>
     public async Task<SubjectErasureResult> EraseSubjectAsync(string subjectId, string reason, string requestedBy, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(subjectId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
-        ArgumentException.ThrowIfNullOrWhiteSpace(requestedBy);
         var keys = RequireCommitmentKey("erase a subject");
         var writable = vault ?? throw new AuditTrailException($"Cannot erase a subject on {location}: it has no writable vault.");
 
