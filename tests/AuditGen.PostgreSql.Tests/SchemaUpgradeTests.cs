@@ -4,7 +4,7 @@ using AuditGen.TrailConformance;
 
 namespace AuditGen.PostgreSql.Tests;
 
-/// <summary>A database created by an earlier AuditGen (schema version 2) is migrated to version 3 on the next <c>db init</c> or open.</summary>
+/// <summary>A database created by an earlier AuditGen (schema version 2) is migrated to the current version on the next <c>db init</c> or open.</summary>
 [RequiresPostgres]
 public sealed class SchemaUpgradeTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
 {
@@ -25,6 +25,7 @@ public sealed class SchemaUpgradeTests(PostgresDatabase database) : IClassFixtur
         var hasPrefixDelete = await database.ScalarAsync<bool>("SELECT to_regprocedure('auditgen.delete_archived_records(text, bigint)') IS NOT NULL");
         var appMayPrune = await database.ScalarAsync<bool>($"SELECT has_function_privilege('{app}', 'auditgen.prune_archived_records(text, text, bigint[])', 'EXECUTE')");
         var retentionMayPrune = await database.ScalarAsync<bool>($"SELECT has_function_privilege('{retention}', 'auditgen.prune_archived_records(text, text, bigint[])', 'EXECUTE')");
+        var checkpointIndex = await database.ScalarAsync<string>("SELECT indexdef FROM pg_indexes WHERE schemaname = 'auditgen' AND indexname = 'records_checkpoints'");
         await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionStringAs(retention), "upgraded");
         for (var i = 0; i < 4; i++)
             await trail.AppendAsync(ConformanceEntries.ToolCall(i));
@@ -32,7 +33,8 @@ public sealed class SchemaUpgradeTests(PostgresDatabase database) : IClassFixtur
         var outcome = await trail.ArchiveAsync(new AuditGen.Archive.ArchiveSelection([1, 2], """{"reason":"upgrade"}"""), folder.Target);
 
         Assert.True(hadPrefixDelete);
-        Assert.Equal([1, 2, 3], versions);
+        Assert.Equal([1, 2, 3, 4], versions);
+        Assert.Contains("WHERE (action = 'checkpoint_signed'::text)", checkpointIndex);
         Assert.False(hasPrefixDelete);
         Assert.False(appMayPrune);
         Assert.True(retentionMayPrune);

@@ -22,13 +22,6 @@ internal static class AdvisoryLocks
     /// <summary>SQL that releases the session's tail lock of the log in parameter <c>$1</c>.</summary>
     public const string UnlockLogSql = "SELECT pg_advisory_unlock(1096107079, hashtext($1))";
 
-    /// <summary>
-    /// SQL that releases the session's tail lock of the log in parameter <c>$1</c> only when the record with id <c>$2</c>
-    /// is in the log (the group commit it starts went in); otherwise the session keeps the lock.
-    /// </summary>
-    public const string UnlockLogIfCommittedSql =
-        UnlockLogSql + " WHERE EXISTS (SELECT 1 FROM auditgen.records WHERE log_id = $1 AND id = $2)";
-
     /// <summary>SQL that ends any transaction and releases every advisory lock the session holds.</summary>
     public const string ReleaseAllSql = "ROLLBACK; SELECT pg_advisory_unlock_all()";
 }

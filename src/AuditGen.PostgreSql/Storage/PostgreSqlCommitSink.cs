@@ -36,13 +36,15 @@ internal sealed record LogTail(ChainTail Chain, Dictionary<long, byte[]> Edge, l
 /// The PostgreSQL durability point for one process's writer. A group commit is ONE round trip on one connection, which
 /// holds the log's lock only while the server inserts, unless another writer moved the tail:
 /// <c>BEGIN</c>; <c>synchronous_commit = off</c> for this transaction; <c>pg_advisory_lock</c> on the log (session-level);
-/// an <c>INSERT … SELECT FROM unnest(…)</c> of the batch, linked by the shared <see cref="ChainSequencer"/> onto the tail
-/// this writer expects, which inserts nothing unless that still is the tail (checked under the lock); <c>COMMIT</c>, which
-/// does not wait for the WAL flush; the lock released if the batch went in (after the commit, so the next holder sees
-/// it); then a transaction that emits a logical message only if the batch went in, whose synchronous commit flushes the
-/// WAL up to and including the batch; then, only after a miss, the tail as it now is.
-/// The batch's Merkle tree nodes go in by the same transaction (computed from the right edge of the tree at the expected
-/// tail), and so does a due <c>checkpoint_signed</c> record (the shared <see cref="CheckpointPublisher"/> decides and
+/// one statement (<see cref="GroupCommitStatements.InsertBatchSql"/>) that inserts the batch's records, linked by the shared
+/// <see cref="ChainSequencer"/> onto the tail this writer expects, and their Merkle tree nodes (computed from the right
+/// edge of the tree at that tail), but nothing unless that still is the tail (checked under the lock), and marks the
+/// session when they went in; <c>COMMIT</c>, which does not wait for the WAL flush; the lock released if the batch went in
+/// (after the commit, so the next holder sees it); a logical message, only if the batch went in, in the implicit
+/// transaction that ends the round trip, whose synchronous commit flushes the WAL up to and including the batch; then,
+/// only after a miss, the tail as it now is. The statements after COMMIT read the session's mark, never the records, so
+/// a commit costs the same on a log of any size whatever plans the server cached.
+/// A due <c>checkpoint_signed</c> record goes in with the batch (the shared <see cref="CheckpointPublisher"/> decides and
 /// signs, exactly as in the LiteDB trail): one chain and one tree per log. Writers in other processes or on other
 /// machines take the same lock, so the chain never forks; another writer may link onto the batch before it is flushed,
 /// but its own flush covers this one (WAL is flushed in order), so nothing anyone acknowledges depends on a record that
@@ -64,17 +66,8 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
 {
     private const string BeginSql = "BEGIN ISOLATION LEVEL READ COMMITTED";
 
-    // This transaction's commit does not wait for the WAL flush, so the lock is released at once; FlushSql waits for it.
+    // This transaction's commit does not wait for the WAL flush, so the lock is released at once; the flush after it waits.
     private const string AsyncCommitSql = "SELECT set_config('synchronous_commit', 'off', true)";
-
-    // A transactional logical message writes WAL only when the batch (its first record id, $2) is in; its transaction's
-    // commit, synchronous under the session's setting, then flushes the WAL through the batch. Nothing is written otherwise.
-    private const string FlushSql =
-        "SELECT pg_logical_emit_message(true, 'auditgen', ''::text) WHERE EXISTS (SELECT 1 FROM auditgen.records WHERE log_id = $1 AND id = $2)";
-
-    private const string ExpectTailSql =
-        " WHERE coalesce((SELECT sequence FROM auditgen.records WHERE log_id = $1 ORDER BY sequence DESC LIMIT 1), -1) = $31" +
-        " AND coalesce((SELECT hash FROM auditgen.records WHERE log_id = $1 ORDER BY sequence DESC LIMIT 1), '') = $32";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _logId;
@@ -307,28 +300,28 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             return true;
         if (TestHook is { } before)
             before(CommitStage.BeforeInsert, connection).AsTask().GetAwaiter().GetResult();
-        NpgsqlBatchCommand rows;
+        bool inserted;
         using (var optimistic = new NpgsqlBatch(connection))
         {
             var commands = optimistic.BatchCommands;
             commands.Add(new NpgsqlBatchCommand(BeginSql));
             commands.Add(new NpgsqlBatchCommand(AsyncCommitSql));
             commands.Add(LogCommand(AdvisoryLocks.LockLogForSessionSql));
-            rows = AddInsertAndCommit(commands, batch, expected.Chain, nodes);
+            AddInsertAndCommit(commands, batch, expected.Chain, nodes);
             // After COMMIT, so the next holder sees the batch; kept on a miss, so the tail read below cannot move.
-            var unlock = LogCommand(AdvisoryLocks.UnlockLogIfCommittedSql);
-            unlock.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = batch.Records[0].Id });
+            var unlock = LogCommand(GroupCommitStatements.UnlockIfCommittedSql);
+            unlock.Parameters.Add(new NpgsqlParameter<string> { TypedValue = GroupCommitStatements.MarkerOf(batch) });
             commands.Add(unlock);
             AddFlush(commands, batch);
-            var missed = new NpgsqlBatchCommand(TreeNodes.TailAfterMissSql);
-            missed.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
-            missed.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = batch.Records[0].Id });
+            var missed = LogCommand(GroupCommitStatements.TailAfterMissSql);
+            missed.Parameters.Add(new NpgsqlParameter<string> { TypedValue = GroupCommitStatements.MarkerOf(batch) });
             commands.Add(missed);
             _mayHoldLock = true;
-            using (var reader = optimistic.ExecuteReader())
-                actual = ReadTailResult(reader);
+            using var reader = optimistic.ExecuteReader();
+            inserted = ReadInserted(reader);
+            actual = ReadTailResult(reader);
         }
-        if (rows.RecordsAffected == 0)
+        if (!inserted)
         {
             ObserveCheckpoints(connection, actual);
             return false;
@@ -358,37 +351,45 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         }
         if (TestHook is { } before)
             before(CommitStage.BeforeInsert, connection).AsTask().GetAwaiter().GetResult();
-        NpgsqlBatchCommand rows;
+        bool inserted;
         using (var held = new NpgsqlBatch(connection))
         {
             var commands = held.BatchCommands;
             commands.Add(new NpgsqlBatchCommand(BeginSql));
             commands.Add(new NpgsqlBatchCommand(AsyncCommitSql));
-            rows = AddInsertAndCommit(commands, batch, tail.Chain, nodes);
+            AddInsertAndCommit(commands, batch, tail.Chain, nodes);
             commands.Add(LogCommand(AdvisoryLocks.UnlockLogSql));
             AddFlush(commands, batch);
-            held.ExecuteNonQuery();
+            using var reader = held.ExecuteReader();
+            inserted = ReadInserted(reader);
         }
         _mayHoldLock = false;
-        if (rows.RecordsAffected == 0)
+        if (!inserted)
             return false;
         LockedCommits++;
         Committed(connection, batch, new LogTail(end, nodes.EdgeAfter(end.NextSequence), _knownCheckpointSequence));
         return true;
     }
 
-    // The batch's rows (inserted only if `expected` still is the tail), its tree nodes (only if the rows went in) and
-    // COMMIT; returns the rows' statement, whose RecordsAffected says whether they did.
-    private NpgsqlBatchCommand AddInsertAndCommit(NpgsqlBatchCommandCollection commands, SequencedBatch batch, ChainTail expected, EdgeNodeStore nodes)
+    // The batch's rows and tree nodes, inserted only if `expected` still is the tail (ReadInserted tells), and COMMIT.
+    private void AddInsertAndCommit(NpgsqlBatchCommandCollection commands, SequencedBatch batch, ChainTail expected, EdgeNodeStore nodes)
     {
-        var rows = new NpgsqlBatchCommand(RecordRows.InsertSql + ExpectTailSql);
-        RecordRows.AddInsertParameters(rows.Parameters, _logId, batch.Records);
-        rows.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expected.NextSequence - 1 });
-        rows.Parameters.Add(new NpgsqlParameter<string> { TypedValue = expected.NextSequence == 0 ? "" : expected.PreviousHash });
-        commands.Add(rows);
-        commands.Add(InsertNodes(nodes.Appended, batch));
+        var insert = new NpgsqlBatchCommand(GroupCommitStatements.InsertBatchSql);
+        GroupCommitStatements.AddInsertBatchParameters(insert.Parameters, _logId, batch, expected, nodes.Appended);
+        commands.Add(insert);
         commands.Add(new NpgsqlBatchCommand("COMMIT"));
-        return rows;
+    }
+
+    // Reads past the results before the insert's and returns its `inserted`; the reader is left on that result.
+    private static bool ReadInserted(NpgsqlDataReader reader)
+    {
+        do
+        {
+            if (reader.FieldCount == 1 && reader.GetName(0) == "inserted")
+                return reader.Read() && reader.GetBoolean(0);
+        }
+        while (reader.NextResult());
+        throw new InvalidOperationException("The group commit's insert statement returned no result.");
     }
 
     private void Unlock(NpgsqlConnection connection)
@@ -397,13 +398,6 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         unlock.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
         unlock.ExecuteNonQuery();
         _mayHoldLock = false;
-    }
-
-    private NpgsqlBatchCommand InsertNodes(List<(long Position, byte[] Hash)> nodes, SequencedBatch batch)
-    {
-        var insert = new NpgsqlBatchCommand(TreeNodes.InsertSql);
-        TreeNodes.AddInsertParameters(insert.Parameters, _logId, nodes, batch.Records[0].Id);
-        return insert;
     }
 
     private NpgsqlBatchCommand TailCommand()
@@ -423,14 +417,12 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         return command;
     }
 
-    private void AddFlush(NpgsqlBatchCommandCollection commands, SequencedBatch batch)
+    // Outside a transaction block: the implicit transaction that ends the round trip commits synchronously.
+    private static void AddFlush(NpgsqlBatchCommandCollection commands, SequencedBatch batch)
     {
-        commands.Add(new NpgsqlBatchCommand(BeginSql));
-        var flush = new NpgsqlBatchCommand(FlushSql);
-        flush.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
-        flush.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = batch.Records[0].Id });
+        var flush = new NpgsqlBatchCommand(GroupCommitStatements.FlushIfCommittedSql);
+        flush.Parameters.Add(new NpgsqlParameter<string> { TypedValue = GroupCommitStatements.MarkerOf(batch) });
         commands.Add(flush);
-        commands.Add(new NpgsqlBatchCommand("COMMIT"));
     }
 
     private void Committed(NpgsqlConnection connection, SequencedBatch batch, LogTail tail)
@@ -552,13 +544,12 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
 
         using (var insert = new NpgsqlBatch(connection))
         {
-            var rows = new NpgsqlBatchCommand(RecordRows.InsertSql);
-            RecordRows.AddInsertParameters(rows.Parameters, _logId, batch.Records);
-            insert.BatchCommands.Add(rows);
-            insert.BatchCommands.Add(InsertNodes(nodes.Appended, batch));
-            insert.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            AddInsertAndCommit(insert.BatchCommands, batch, tail.Chain, nodes);
             AddFlush(insert.BatchCommands, batch);
-            insert.ExecuteNonQuery();
+            using var reader = insert.ExecuteReader();
+            if (!ReadInserted(reader))
+                throw new AuditStoreCorruptException(
+                    $"The tail of PostgreSQL log '{_logId}' moved while this writer held its lock: something appends to it without taking the lock.");
         }
         _mayHoldLock = false;
         LockedCommits++;
@@ -641,8 +632,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             if (stored.Count == 0)
                 return null;
             // Visible is not yet durable: the batch's transaction committed asynchronously. Flush through it first.
-            await using var flush = new NpgsqlBatch(connection);
-            AddFlush(flush.BatchCommands, attempted);
+            await using var flush = new NpgsqlCommand(GroupCommitStatements.FlushSql, connection);
             await flush.ExecuteNonQueryAsync().ConfigureAwait(false);
             FlushedOnRecovery++;
         }

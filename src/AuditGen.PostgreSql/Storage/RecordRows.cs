@@ -20,8 +20,9 @@ internal static class RecordRows
         "error_message, model, tokens_in, tokens_out, cost, trace_id, span_id, sealed, previous_hash, hash";
 
     /// <summary>
-    /// One statement inserts a whole group commit: parameter $1 is the log id, $2…$30 are one array per column
-    /// (domains comma-joined), zipped by <c>unnest</c>. One prepared shape for every batch size.
+    /// The insert of a whole group commit's records (a part of <see cref="GroupCommitStatements.InsertBatchSql"/>, which
+    /// adds its WHERE): parameter $1 is the log id, $2…$30 are one array per column (domains comma-joined), zipped by
+    /// <c>unnest</c>. One prepared shape for every batch size.
     /// </summary>
     public const string InsertSql =
         "INSERT INTO auditgen.records (log_id, " + Columns + ") " +
@@ -46,8 +47,8 @@ internal static class RecordRows
         return ticks / 10 + (ticks % 10 > 0 ? 1 : 0);
     }
 
-    /// <summary>The parameters of <see cref="InsertSql"/> for <paramref name="records"/>.</summary>
-    public static void AddInsertParameters(NpgsqlParameterCollection parameters, string logId, IReadOnlyList<AuditRecord> records)
+    /// <summary>The parameters $1…$30 of <see cref="InsertSql"/> for <paramref name="records"/>.</summary>
+    public static void AddColumnParameters(NpgsqlParameterCollection parameters, string logId, IReadOnlyList<AuditRecord> records)
     {
         var n = records.Count;
         T[] Column<T>(Func<AuditRecord, T> select)

@@ -12,17 +12,10 @@ namespace AuditGen.PostgreSql.Storage;
 internal static class TreeNodes
 {
     /// <summary>
-    /// Inserts the nodes in arrays <c>$2</c> (positions) and <c>$3</c> (hashes) for log <c>$1</c>, only if the group commit's
-    /// first record (id <c>$4</c>) went in by an earlier statement of the same transaction: tree and records commit together or not at all.
-    /// </summary>
-    public const string InsertSql =
-        "INSERT INTO auditgen.tree_nodes (log_id, position, hash) SELECT $1, u.position, u.hash FROM unnest($2::bigint[], $3::bytea[]) AS u(position, hash) " +
-        "WHERE EXISTS (SELECT 1 FROM auditgen.records WHERE log_id = $1 AND id = $4)";
-
-    /// <summary>
     /// The chain's tail and the tree's right edge at that size, in one statement: a row (0, last sequence, its hash, null);
     /// one row (1, position, null, node) per complete subtree of the edge (one per set bit of the size); and a row
-    /// (2, sequence of the latest <c>checkpoint_signed</c> record or null, null, null). The edge positions are
+    /// (2, sequence of the latest <c>checkpoint_signed</c> record or null, null, null; found through the partial index
+    /// <c>records_checkpoints</c>, schema version 4). The edge positions are
     /// <see cref="MerkleTree.PostOrderPosition"/> of (level l, index size ≫ l − 1), computed in SQL.
     /// </summary>
     public const string TailSql = """
@@ -35,15 +28,8 @@ internal static class TreeNodes
            AND n.position = 2 * (((((t.sequence + 1) >> b.l) << b.l) - 1)) - bit_count(((((t.sequence + 1) >> b.l) << b.l) - 1)::bit(64)) + b.l
          WHERE ((t.sequence + 1) >> b.l) & 1 = 1
         UNION ALL
-        SELECT 2, max(sequence), NULL, NULL FROM auditgen.records WHERE log_id = $1 AND action = 'checkpoint_signed'
+        SELECT 2, (SELECT sequence FROM auditgen.records WHERE log_id = $1 AND action = 'checkpoint_signed' ORDER BY sequence DESC LIMIT 1), NULL, NULL
         """;
-
-    /// <summary>
-    /// <see cref="TailSql"/> only when the group commit whose first record id is <c>$2</c> did not go in (a missed
-    /// tail); otherwise no rows, and the writer continues from the tail its own commit left.
-    /// </summary>
-    public const string TailAfterMissSql =
-        "SELECT * FROM (" + TailSql + ") AS tail WHERE NOT EXISTS (SELECT 1 FROM auditgen.records WHERE log_id = $1 AND id = $2)";
 
     /// <summary>How many nodes the log's tree holds (one past the highest position).</summary>
     public const string NodeCountSql = "SELECT coalesce(max(position) + 1, 0) FROM auditgen.tree_nodes WHERE log_id = $1";
@@ -56,17 +42,15 @@ internal static class TreeNodes
                 yield return (level, (size >> level) - 1);
     }
 
-    /// <summary>Adds the parameters of <see cref="InsertSql"/>.</summary>
-    public static void AddInsertParameters(NpgsqlParameterCollection parameters, string logId, IReadOnlyList<(long Position, byte[] Hash)> nodes, Guid firstRecordId)
+    /// <summary>Adds two array parameters: the nodes' positions and their hashes.</summary>
+    public static void AddNodeParameters(NpgsqlParameterCollection parameters, IReadOnlyList<(long Position, byte[] Hash)> nodes)
     {
         var positions = new long[nodes.Count];
         var hashes = new byte[nodes.Count][];
         for (var i = 0; i < nodes.Count; i++)
             (positions[i], hashes[i]) = nodes[i];
-        parameters.Add(new NpgsqlParameter<string> { TypedValue = logId });
         parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = positions });
         parameters.Add(new NpgsqlParameter<byte[][]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = hashes });
-        parameters.Add(new NpgsqlParameter<Guid> { TypedValue = firstRecordId });
     }
 }
 

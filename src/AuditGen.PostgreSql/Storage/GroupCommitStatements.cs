@@ -1,0 +1,70 @@
+using AuditGen.Storage;
+using AuditGen.PostgreSql.Schema;
+using Npgsql;
+
+namespace AuditGen.PostgreSql.Storage;
+
+/// <summary>
+/// The statements of one group commit. Whether the batch went in is told by a session setting, not by looking its
+/// records up: the insert statement sets <see cref="MarkerSetting"/> to the batch's marker (its first record id) in the
+/// same transaction, so the setting holds the marker exactly when that transaction committed with the rows (a rolled-back
+/// transaction rolls its setting back too), and the statements after COMMIT test it in constant time. A lookup by id
+/// would leave the plan to the planner, and a plan cached on a young table, before any ANALYZE, may scan every record
+/// of the log through another index (it did: every commit got slower as the log grew).
+/// </summary>
+internal static class GroupCommitStatements
+{
+    /// <summary>The session setting (a custom placeholder any role may set) that names the last batch this session committed.</summary>
+    public const string MarkerSetting = "auditgen.committed_batch";
+
+    private const string Marker = "current_setting('" + MarkerSetting + "', true)";
+
+    /// <summary>
+    /// One statement inserts a whole group commit, records and tree nodes, only if the log's tail still is the one
+    /// the batch was linked onto: <c>$1</c> the log id; <c>$2</c>…<c>$30</c> the records' columns
+    /// (<see cref="RecordRows.AddColumnParameters"/>); <c>$31</c>, <c>$32</c> the expected last sequence (−1 for an empty
+    /// log) and hash (empty); <c>$33</c>, <c>$34</c> the nodes' positions and hashes; <c>$35</c> the batch's marker. It
+    /// returns one row, <c>inserted</c>. The tail checks read the primary key backwards, the one plan there is.
+    /// </summary>
+    public const string InsertBatchSql =
+        "WITH batch AS (" + RecordRows.InsertSql +
+        " WHERE coalesce((SELECT sequence FROM auditgen.records WHERE log_id = $1 ORDER BY sequence DESC LIMIT 1), -1) = $31" +
+        " AND coalesce((SELECT hash FROM auditgen.records WHERE log_id = $1 ORDER BY sequence DESC LIMIT 1), '') = $32" +
+        " RETURNING 1), " +
+        "nodes AS (INSERT INTO auditgen.tree_nodes (log_id, position, hash) SELECT $1, n.position, n.hash " +
+        "FROM unnest($33::bigint[], $34::bytea[]) AS n(position, hash) WHERE EXISTS (SELECT FROM batch)) " +
+        "SELECT set_config('" + MarkerSetting + "', CASE WHEN EXISTS (SELECT FROM batch) THEN $35 ELSE '' END, false) <> '' AS inserted";
+
+    /// <summary>Releases the session's tail lock of log <c>$1</c> only when the batch with marker <c>$2</c> went in.</summary>
+    public const string UnlockIfCommittedSql = AdvisoryLocks.UnlockLogSql + " WHERE " + Marker + " = $2";
+
+    /// <summary>
+    /// Outside any transaction block, so in the implicit transaction that ends with the round trip: a transactional
+    /// logical message only when the batch with marker <c>$1</c> went in, whose synchronous commit then flushes the WAL
+    /// through the batch (committed asynchronously). Nothing is written otherwise.
+    /// </summary>
+    public const string FlushIfCommittedSql = "SELECT pg_logical_emit_message(true, 'auditgen', ''::text) WHERE " + Marker + " = $1";
+
+    /// <summary>The same flush, unconditional: for a batch found committed on another connection.</summary>
+    public const string FlushSql = "SELECT pg_logical_emit_message(true, 'auditgen', ''::text)";
+
+    /// <summary>
+    /// <see cref="TreeNodes.TailSql"/> only when the batch with marker <c>$2</c> did not go in (a missed tail); otherwise
+    /// no rows, and the writer continues from the tail its own commit left.
+    /// </summary>
+    public const string TailAfterMissSql = "SELECT * FROM (" + TreeNodes.TailSql + ") AS tail WHERE " + Marker + " IS DISTINCT FROM $2";
+
+    /// <summary>The marker of a batch: its first record's id, which every attempt of the batch keeps.</summary>
+    public static string MarkerOf(SequencedBatch batch) => batch.Records[0].Id.ToString("D");
+
+    /// <summary>The parameters of <see cref="InsertBatchSql"/>.</summary>
+    public static void AddInsertBatchParameters(NpgsqlParameterCollection parameters, string logId, SequencedBatch batch,
+        ChainTail expected, IReadOnlyList<(long Position, byte[] Hash)> nodes)
+    {
+        RecordRows.AddColumnParameters(parameters, logId, batch.Records);
+        parameters.Add(new NpgsqlParameter<long> { TypedValue = expected.NextSequence - 1 });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = expected.NextSequence == 0 ? "" : expected.PreviousHash });
+        TreeNodes.AddNodeParameters(parameters, nodes);
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = MarkerOf(batch) });
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using AuditGen.PostgreSql.Storage;
+using AuditGen.PostgreSql.Tests.Support;
+using Npgsql;
+
+namespace AuditGen.PostgreSql.Tests;
+
+/// <summary>
+/// What a group commit costs must not grow with the log. Npgsql prepares the writer's statements, and PostgreSQL
+/// caches a generic plan for them early, on a young table no ANALYZE has seen, where every index of
+/// <c>auditgen.records</c> looks equally cheap: a lookup the planner can answer through a wrong index with a filter
+/// then reads every record of the log on every commit. So every statement of the commit path, planned generically on
+/// such a table, must read records only through the primary key (the tail) or the checkpoint index.
+/// </summary>
+[RequiresPostgres]
+public sealed class CommitPathPlanTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+{
+    private static readonly string[] IndexesOfTheCommitPath = ["records_pkey", "records_checkpoints"];
+
+    [StoreFact]
+    public Task The_batch_insert_checks_the_tail_through_the_primary_key() => AssertReadsOnlyThroughCommitPathIndexesAsync(GroupCommitStatements.InsertBatchSql);
+
+    [StoreFact]
+    public Task The_unlock_after_commit_looks_no_record_up() => AssertReadsOnlyThroughCommitPathIndexesAsync(GroupCommitStatements.UnlockIfCommittedSql, expectScans: false);
+
+    [StoreFact]
+    public Task The_flush_after_commit_looks_no_record_up() => AssertReadsOnlyThroughCommitPathIndexesAsync(GroupCommitStatements.FlushIfCommittedSql, expectScans: false);
+
+    [StoreFact]
+    public Task The_tail_read_after_a_miss_finds_the_latest_checkpoint_through_its_index() => AssertReadsOnlyThroughCommitPathIndexesAsync(GroupCommitStatements.TailAfterMissSql);
+
+    [StoreFact]
+    public Task The_tail_read_at_open_finds_the_latest_checkpoint_through_its_index() => AssertReadsOnlyThroughCommitPathIndexesAsync(TreeNodes.TailSql);
+
+    private async Task AssertReadsOnlyThroughCommitPathIndexesAsync(string sql, bool expectScans = true)
+    {
+        var logId = Appends.NewLogId("plans");
+        await using (var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, logId))
+        {
+            // A young table: never analyzed while the test runs.
+            await database.ExecuteAsync("ALTER TABLE auditgen.records SET (autovacuum_enabled = off)");
+            for (var i = 0; i < 300; i++)
+                await trail.AppendAsync(ConformanceEntries.ToolCall(i, conversation: $"conv-{i % 7}"));
+        }
+
+        var scans = await GenericPlanScansOfRecordsAsync(sql);
+
+        var plan = string.Join("; ", scans);
+        Assert.True(expectScans ? scans.Count > 0 : scans.Count == 0, $"expected {(expectScans ? "reads" : "no read")} of records, planned: {plan}");
+        Assert.All(scans, scan => Assert.True(
+            scan.NodeType is "Index Scan" or "Index Only Scan" && IndexesOfTheCommitPath.Contains(scan.Index) && scan.Filter is null,
+            $"a read of records the log's size makes slower: {scan}"));
+    }
+
+    private sealed record Scan(string NodeType, string? Index, string? Filter);
+
+    private async Task<List<Scan>> GenericPlanScansOfRecordsAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using (var generic = new NpgsqlCommand("SET plan_cache_mode = force_generic_plan", connection))
+            await generic.ExecuteNonQueryAsync();
+        await using (var prepare = new NpgsqlCommand($"PREPARE statement AS {sql}", connection))
+            await prepare.ExecuteNonQueryAsync();
+        int parameters;
+        await using (var count = new NpgsqlCommand("SELECT cardinality(parameter_types) FROM pg_prepared_statements WHERE name = 'statement'", connection))
+            parameters = (int)(await count.ExecuteScalarAsync())!;
+        // A generic plan does not depend on the values: nulls stand for them.
+        var arguments = string.Join(", ", Enumerable.Repeat("NULL", parameters));
+        await using var explain = new NpgsqlCommand($"EXPLAIN (FORMAT JSON) EXECUTE statement({arguments})", connection);
+        var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
+        var scans = new List<Scan>();
+        Collect(plan.RootElement[0].GetProperty("Plan"), scans);
+        return scans;
+    }
+
+    private static void Collect(JsonElement node, List<Scan> scans)
+    {
+        var type = node.GetProperty("Node Type").GetString()!;
+        if (type != "ModifyTable" && node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "records")
+            scans.Add(new Scan(type, Text(node, "Index Name"), Text(node, "Filter")));
+        if (node.TryGetProperty("Plans", out var children))
+        {
+            foreach (var child in children.EnumerateArray())
+                Collect(child, scans);
+        }
+    }
+
+    private static string? Text(JsonElement node, string property) =>
+        node.TryGetProperty(property, out var value) ? value.GetString() : null;
+}
