@@ -50,7 +50,7 @@ public sealed partial class PostgreSqlAuditTrail
             throw new ArgumentOutOfRangeException(nameof(sequence), sequence, $"A tree of {size} records holds sequences 0 to {size - 1}.");
 
         AuditRecord record;
-        await using (var command = new NpgsqlCommand($"SELECT {RecordRows.Columns} FROM auditgen.records WHERE log_id = $1 AND sequence = $2", connection))
+        await using (var command = new NpgsqlCommand(RecordRows.SelectBySequenceSql, connection))
         {
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = LogId });
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sequence });

@@ -32,6 +32,9 @@ public sealed class CommitPathPlanTests(PostgresDatabase database) : IClassFixtu
     [StoreFact]
     public Task The_tail_read_at_open_finds_the_latest_checkpoint_through_its_index() => AssertReadsOnlyThroughCommitPathIndexesAsync(TreeNodes.TailSql);
 
+    [StoreFact]
+    public Task A_checkpoint_another_writer_signed_is_read_by_its_primary_key() => AssertReadsOnlyThroughCommitPathIndexesAsync(RecordRows.SelectBySequenceSql);
+
     private async Task AssertReadsOnlyThroughCommitPathIndexesAsync(string sql, bool expectScans = true)
     {
         var logId = Appends.NewLogId("plans");

@@ -441,7 +441,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         if (_checkpoints is not { } checkpoints || tail.LatestCheckpointSequence is not { } sequence || sequence <= (_knownCheckpointSequence ?? -1))
             return;
         _knownCheckpointSequence = sequence;
-        using var command = new NpgsqlCommand($"SELECT {RecordRows.Columns} FROM auditgen.records WHERE log_id = $1 AND sequence = $2", connection);
+        using var command = new NpgsqlCommand(RecordRows.SelectBySequenceSql, connection);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sequence });
         using var reader = command.ExecuteReader();

@@ -37,6 +37,9 @@ internal static class RecordRows
         "subject_id, agent_name, tool_name, resource_type, resource_id, classification, domains, outcome, duration_micros, details, " +
         "error_type, error_message, model, tokens_in, tokens_out, cost, trace_id, span_id, sealed, previous_hash, hash)";
 
+    /// <summary>One record of log <c>$1</c> by its sequence <c>$2</c>: a lookup by the whole primary key.</summary>
+    public const string SelectBySequenceSql = "SELECT " + Columns + " FROM auditgen.records WHERE log_id = $1 AND sequence = $2";
+
     /// <summary>Unix microseconds of a timestamp (timestamps carry whole microseconds).</summary>
     public static long ToMicros(DateTimeOffset timestamp) => (timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 
