@@ -362,6 +362,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             AddFlush(commands, batch);
             using var reader = held.ExecuteReader();
             inserted = ReadInserted(reader);
+            ReadToEnd(reader);
         }
         _mayHoldLock = false;
         if (!inserted)
@@ -390,6 +391,15 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         }
         while (reader.NextResult());
         throw new InvalidOperationException("The group commit's insert statement returned no result.");
+    }
+
+    // Through the last statement's answer, which comes after the implicit transaction's commit, i.e. the WAL flush: an
+    // error of any statement surfaces here, before anyone is acknowledged.
+    private static void ReadToEnd(NpgsqlDataReader reader)
+    {
+        while (reader.NextResult())
+        {
+        }
     }
 
     private void Unlock(NpgsqlConnection connection)
@@ -547,7 +557,9 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             AddInsertAndCommit(insert.BatchCommands, batch, tail.Chain, nodes);
             AddFlush(insert.BatchCommands, batch);
             using var reader = insert.ExecuteReader();
-            if (!ReadInserted(reader))
+            var inserted = ReadInserted(reader);
+            ReadToEnd(reader);
+            if (!inserted)
                 throw new AuditStoreCorruptException(
                     $"The tail of PostgreSQL log '{_logId}' moved while this writer held its lock: something appends to it without taking the lock.");
         }
