@@ -183,6 +183,52 @@ public sealed class RetryTests(PostgresDatabase database) : IClassFixture<Postgr
     }
 
     [StoreFact]
+    public async Task A_writer_that_stalls_while_it_holds_the_lock_loses_it_and_the_logs_other_writers_go_on()
+    {
+        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        await using var other = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        var first = await trail.AppendAsync(ConformanceEntries.ToolCall(0));
+        trail.Sink!.HeldLockTimeout = TimeSpan.FromMilliseconds(500);
+        AuditRecord? moved = null;
+        var stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        trail.Sink.TestHook = async (stage, _) =>
+        {
+            if (stage != CommitStage.BeforeInsert)
+                return;
+            if (moved is null)
+            {
+                moved = await other.AppendAsync(ConformanceEntries.ToolCall(1));
+            }
+            else if (!stalled.Task.IsCompleted)
+            {
+                // Second trip, lock held since the miss: this writer stalls (a paused VM) until the other has appended.
+                stalled.SetResult();
+                await resume.Task;
+            }
+        };
+
+        var stalledAppend = trail.AppendAsync(ConformanceEntries.ToolCall(2)).AsTask();
+        await stalled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        AuditRecord during;
+        try
+        {
+            // Waits for the lock until the server ends the stalled session; without that guard it would wait forever.
+            during = await other.AppendAsync(ConformanceEntries.ToolCall(3)).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        finally
+        {
+            resume.SetResult();
+        }
+        var last = await stalledAppend;
+
+        Assert.True(trail.Sink.Retries >= 1, $"retries: {trail.Sink.Retries}");
+        Assert.Equal(moved!.Hash, during.PreviousHash);
+        Assert.Equal(during.Hash, last.PreviousHash);
+        await AssertOneChainHoldingExactlyAsync(trail, [first, moved, during, last]);
+    }
+
+    [StoreFact]
     public async Task A_writer_that_faults_while_it_holds_the_lock_releases_it_for_the_logs_other_writers()
     {
         // The application's own data source: its pool outlives the trail, and so would a lock left on a pooled session.

@@ -22,6 +22,6 @@ internal static class AdvisoryLocks
     /// <summary>SQL that releases the session's tail lock of the log in parameter <c>$1</c>.</summary>
     public const string UnlockLogSql = "SELECT pg_advisory_unlock(1096107079, hashtext($1))";
 
-    /// <summary>SQL that ends any transaction and releases every advisory lock the session holds.</summary>
-    public const string ReleaseAllSql = "ROLLBACK; SELECT pg_advisory_unlock_all()";
+    /// <summary>SQL that ends any transaction, releases every advisory lock the session holds and the guard set while holding one.</summary>
+    public const string ReleaseAllSql = "ROLLBACK; SELECT pg_advisory_unlock_all(); RESET idle_session_timeout";
 }

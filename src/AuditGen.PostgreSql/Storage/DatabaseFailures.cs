@@ -6,6 +6,9 @@ namespace AuditGen.PostgreSql.Storage;
 /// <summary>Which failures of a group commit are the database's (and which of those are worth a retry).</summary>
 internal static class DatabaseFailures
 {
+    private const string IdleSessionTimeout = "57P05";
+    private const string IdleInTransactionSessionTimeout = "25P03";
+
     /// <summary>A failure of the connection or the server, as opposed to a bug in this library.</summary>
     public static bool IsDatabaseFailure(Exception e) =>
         e is NpgsqlException or IOException or SocketException or TimeoutException or ObjectDisposedException
@@ -22,6 +25,8 @@ internal static class DatabaseFailures
             PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
                 or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
                 or PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.LockNotAvailable => true,
+            // The server ended a session that stalled while it held the log's lock (GroupCommitStatements.GuardHeldLockSql).
+            IdleSessionTimeout or IdleInTransactionSessionTimeout => true,
             PostgresErrorCodes.UniqueViolation => p.ConstraintName == "records_pkey",
             _ => p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.IsTransient,
         },

@@ -54,6 +54,19 @@ internal static class GroupCommitStatements
     /// </summary>
     public const string TailAfterMissSql = "SELECT * FROM (" + TreeNodes.TailSql + ") AS tail WHERE " + Marker + " IS DISTINCT FROM $2";
 
+    /// <summary>
+    /// Only when the batch with marker <c>$1</c> did not go in, so the session keeps the log's lock across the client's
+    /// turnaround: the server ends the session if it then stays idle longer than <c>$2</c> milliseconds, and the lock
+    /// with it, so a writer that stalls (a paused VM, a stopped process) cannot hold up the log's other writers.
+    /// </summary>
+    public const string GuardHeldLockSql = "SELECT set_config('idle_session_timeout', $2, false) WHERE " + Marker + " IS DISTINCT FROM $1";
+
+    /// <summary>Ends that guard once the lock is released: the session's own setting again.</summary>
+    public const string ReleaseGuardSql = "RESET idle_session_timeout";
+
+    /// <summary>The same guard for a transaction that holds the log's lock while the client links (the locked path).</summary>
+    public const string GuardLockedTransactionSql = "SELECT set_config('idle_in_transaction_session_timeout', $1, true)";
+
     /// <summary>The marker of a batch: its first record's id, which every attempt of the batch keeps.</summary>
     public static string MarkerOf(SequencedBatch batch) => batch.Records[0].Id.ToString("D");
 

@@ -107,6 +107,16 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     /// <summary>How long one group commit may keep retrying transient failures before its callers fail. Default 30 s.</summary>
     public TimeSpan RetryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long the server lets this writer's session stay idle while it holds the log's lock across a client
+    /// turnaround (after a miss, or in the locked path) before it ends the session, releasing the lock for the log's
+    /// other writers; the stalled writer then finds its connection gone and retries. Default 10 s.
+    /// </summary>
+    public TimeSpan HeldLockTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    private string HeldLockTimeoutMilliseconds =>
+        Math.Max(1, (long)HeldLockTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Failure injection for tests; runs at each <see cref="CommitStage"/> with the writer's connection.</summary>
     internal Func<CommitStage, NpgsqlConnection, ValueTask>? TestHook { get; set; }
 
@@ -313,6 +323,10 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             unlock.Parameters.Add(new NpgsqlParameter<string> { TypedValue = GroupCommitStatements.MarkerOf(batch) });
             commands.Add(unlock);
             AddFlush(commands, batch);
+            var guard = new NpgsqlBatchCommand(GroupCommitStatements.GuardHeldLockSql);
+            guard.Parameters.Add(new NpgsqlParameter<string> { TypedValue = GroupCommitStatements.MarkerOf(batch) });
+            guard.Parameters.Add(new NpgsqlParameter<string> { TypedValue = HeldLockTimeoutMilliseconds });
+            commands.Add(guard);
             var missed = LogCommand(GroupCommitStatements.TailAfterMissSql);
             missed.Parameters.Add(new NpgsqlParameter<string> { TypedValue = GroupCommitStatements.MarkerOf(batch) });
             commands.Add(missed);
@@ -359,6 +373,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             commands.Add(new NpgsqlBatchCommand(AsyncCommitSql));
             AddInsertAndCommit(commands, batch, tail.Chain, nodes);
             commands.Add(LogCommand(AdvisoryLocks.UnlockLogSql));
+            commands.Add(new NpgsqlBatchCommand(GroupCommitStatements.ReleaseGuardSql));
             AddFlush(commands, batch);
             using var reader = held.ExecuteReader();
             inserted = ReadInserted(reader);
@@ -404,8 +419,9 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
 
     private void Unlock(NpgsqlConnection connection)
     {
-        using var unlock = new NpgsqlCommand(AdvisoryLocks.UnlockLogSql, connection);
-        unlock.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
+        using var unlock = new NpgsqlBatch(connection);
+        unlock.BatchCommands.Add(LogCommand(AdvisoryLocks.UnlockLogSql));
+        unlock.BatchCommands.Add(new NpgsqlBatchCommand(GroupCommitStatements.ReleaseGuardSql));
         unlock.ExecuteNonQuery();
         _mayHoldLock = false;
     }
@@ -529,6 +545,9 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         {
             begin.BatchCommands.Add(new NpgsqlBatchCommand(BeginSql));
             begin.BatchCommands.Add(new NpgsqlBatchCommand(AsyncCommitSql));
+            var guard = new NpgsqlBatchCommand(GroupCommitStatements.GuardLockedTransactionSql);
+            guard.Parameters.Add(new NpgsqlParameter<string> { TypedValue = HeldLockTimeoutMilliseconds });
+            begin.BatchCommands.Add(guard);
             begin.BatchCommands.Add(LockLog());
             // The tail is read by a statement of its own, after the lock is held, so its read-committed snapshot
             // includes the previous holder's commit.
