@@ -16,8 +16,8 @@ internal static class AdvisoryLocks
     /// <summary>SQL that takes the tail lock of the log in parameter <c>$1</c> until the transaction ends.</summary>
     public const string LockLogSql = "SELECT pg_advisory_xact_lock(1096107079, hashtext($1))";
 
-    /// <summary>SQL that takes the tail lock of the log in parameter <c>$1</c> for the session, until released.</summary>
-    public const string LockLogForSessionSql = "SELECT pg_advisory_lock(1096107079, hashtext($1))";
+    /// <summary>The call that takes the tail lock of the log in parameter <c>$1</c> for the session, until released.</summary>
+    public const string LockLogForSessionCall = "pg_advisory_lock(1096107079, hashtext($1))";
 
     /// <summary>SQL that releases the session's tail lock of the log in parameter <c>$1</c>.</summary>
     public const string UnlockLogSql = "SELECT pg_advisory_unlock(1096107079, hashtext($1))";

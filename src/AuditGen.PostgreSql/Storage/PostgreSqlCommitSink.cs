@@ -69,6 +69,10 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     // This transaction's commit does not wait for the WAL flush, so the lock is released at once; the flush after it waits.
     private const string AsyncCommitSql = "SELECT set_config('synchronous_commit', 'off', true)";
 
+    // The same, and the log's lock for the session, in one statement (the one-trip attempt's first two steps).
+    private const string AsyncCommitAndLockSql =
+        "SELECT set_config('synchronous_commit', 'off', true), " + AdvisoryLocks.LockLogForSessionCall;
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _logId;
     private readonly ChainSequencer _sequencer;
@@ -315,8 +319,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         {
             var commands = optimistic.BatchCommands;
             commands.Add(new NpgsqlBatchCommand(BeginSql));
-            commands.Add(new NpgsqlBatchCommand(AsyncCommitSql));
-            commands.Add(LogCommand(AdvisoryLocks.LockLogForSessionSql));
+            commands.Add(LogCommand(AsyncCommitAndLockSql));
             AddInsertAndCommit(commands, batch, expected.Chain, nodes);
             // After COMMIT, so the next holder sees the batch; kept on a miss, so the tail read below cannot move.
             var unlock = LogCommand(GroupCommitStatements.UnlockIfCommittedSql);
