@@ -70,6 +70,9 @@ internal static class GroupCommitStatements
     /// <summary>The marker of a batch: its first record's id, which every attempt of the batch keeps.</summary>
     public static string MarkerOf(SequencedBatch batch) => batch.Records[0].Id.ToString("D");
 
+    /// <summary>The batch's marker as a statement parameter.</summary>
+    public static NpgsqlParameter<string> MarkerParameter(SequencedBatch batch) => new() { TypedValue = MarkerOf(batch) };
+
     /// <summary>The parameters of <see cref="InsertBatchSql"/>.</summary>
     public static void AddInsertBatchParameters(NpgsqlParameterCollection parameters, string logId, SequencedBatch batch,
         ChainTail expected, IReadOnlyList<(long Position, byte[] Hash)> nodes)
@@ -78,6 +81,6 @@ internal static class GroupCommitStatements
         parameters.Add(new NpgsqlParameter<long> { TypedValue = expected.NextSequence - 1 });
         parameters.Add(new NpgsqlParameter<string> { TypedValue = expected.NextSequence == 0 ? "" : expected.PreviousHash });
         TreeNodes.AddNodeParameters(parameters, nodes);
-        parameters.Add(new NpgsqlParameter<string> { TypedValue = MarkerOf(batch) });
+        parameters.Add(MarkerParameter(batch));
     }
 }

@@ -323,15 +323,15 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             AddInsertAndCommit(commands, batch, expected.Chain, nodes);
             // After COMMIT, so the next holder sees the batch; kept on a miss, so the tail read below cannot move.
             var unlock = LogCommand(GroupCommitStatements.UnlockIfCommittedSql);
-            unlock.Parameters.Add(new NpgsqlParameter<string> { TypedValue = GroupCommitStatements.MarkerOf(batch) });
+            unlock.Parameters.Add(GroupCommitStatements.MarkerParameter(batch));
             commands.Add(unlock);
             AddFlush(commands, batch);
             var guard = new NpgsqlBatchCommand(GroupCommitStatements.GuardHeldLockSql);
-            guard.Parameters.Add(new NpgsqlParameter<string> { TypedValue = GroupCommitStatements.MarkerOf(batch) });
+            guard.Parameters.Add(GroupCommitStatements.MarkerParameter(batch));
             guard.Parameters.Add(new NpgsqlParameter<string> { TypedValue = HeldLockTimeoutMilliseconds });
             commands.Add(guard);
             var missed = LogCommand(GroupCommitStatements.TailAfterMissSql);
-            missed.Parameters.Add(new NpgsqlParameter<string> { TypedValue = GroupCommitStatements.MarkerOf(batch) });
+            missed.Parameters.Add(GroupCommitStatements.MarkerParameter(batch));
             commands.Add(missed);
             _mayHoldLock = true;
             using var reader = optimistic.ExecuteReader();
@@ -450,7 +450,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
     private static void AddFlush(NpgsqlBatchCommandCollection commands, SequencedBatch batch)
     {
         var flush = new NpgsqlBatchCommand(GroupCommitStatements.FlushIfCommittedSql);
-        flush.Parameters.Add(new NpgsqlParameter<string> { TypedValue = GroupCommitStatements.MarkerOf(batch) });
+        flush.Parameters.Add(GroupCommitStatements.MarkerParameter(batch));
         commands.Add(flush);
     }
 
