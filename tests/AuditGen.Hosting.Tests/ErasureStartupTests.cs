@@ -18,6 +18,17 @@ public sealed class ErasureStartupTests : IDisposable
             services.AddAuditedTools<NoteTools, AuditedNoteTools>();
         }, configuration);
 
+    // A host whose trail comes from the "AuditTrail" section of these settings, with the sealing note tool registered.
+    private static IHost ConfiguredNoteHost(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return HostedTrail.Build(services =>
+        {
+            services.AddAuditTrail(configuration.GetSection("AuditTrail"));
+            services.AddAuditedTools<NoteTools, AuditedNoteTools>();
+        });
+    }
+
     [Fact]
     public async Task A_registered_sealing_tool_without_a_commitment_key_fails_the_start_naming_the_tool()
     {
@@ -43,15 +54,10 @@ public sealed class ErasureStartupTests : IDisposable
     [Fact]
     public async Task A_commitment_key_from_configuration_lets_the_sealing_tool_run_and_its_note_read_back()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        using var host = ConfiguredNoteHost(new Dictionary<string, string?>
         {
             ["AuditTrail:LiteDbPath"] = _folder.DbPath,
             ["AuditTrail:CommitmentKey"] = Convert.ToBase64String(HostedTrail.Key()),
-        }).Build();
-        using var host = HostedTrail.Build(services =>
-        {
-            services.AddAuditTrail(configuration.GetSection("AuditTrail"));
-            services.AddAuditedTools<NoteTools, AuditedNoteTools>();
         });
         await host.StartAsync();
         host.Services.GetRequiredService<AuditedNoteTools>().RecordNote("patient-3", "private note");
@@ -69,16 +75,11 @@ public sealed class ErasureStartupTests : IDisposable
     public async Task A_vault_directory_from_configuration_is_where_the_sealed_note_is_kept()
     {
         var vault = Path.Combine(_folder.Folder, "vault-elsewhere");
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        using var host = ConfiguredNoteHost(new Dictionary<string, string?>
         {
             ["AuditTrail:LiteDbPath"] = _folder.DbPath,
             ["AuditTrail:CommitmentKey"] = Convert.ToBase64String(HostedTrail.Key()),
             ["AuditTrail:VaultDirectory"] = vault,
-        }).Build();
-        using var host = HostedTrail.Build(services =>
-        {
-            services.AddAuditTrail(configuration.GetSection("AuditTrail"));
-            services.AddAuditedTools<NoteTools, AuditedNoteTools>();
         });
         await host.StartAsync();
         host.Services.GetRequiredService<AuditedNoteTools>().RecordNote("patient-3", "private note");
