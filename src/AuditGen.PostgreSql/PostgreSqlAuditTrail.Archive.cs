@@ -223,8 +223,8 @@ public sealed partial class PostgreSqlAuditTrail : IArchiveStore, IArchivingTrai
         var leaves = new List<byte[]>(scan.Count);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(
-            "SELECT s.seq, n.hash FROM unnest($2::bigint[]) WITH ORDINALITY AS s(seq, i) " +
-            "LEFT JOIN auditgen.tree_nodes n ON n.log_id = $1 AND n.position = 2 * s.seq - bit_count(s.seq::bit(64)) ORDER BY s.i", connection);
+            "SELECT s.seq, auditgen.tree_node($1, 2 * s.seq - bit_count(s.seq::bit(64))) FROM unnest($2::bigint[]) WITH ORDINALITY AS s(seq, i) ORDER BY s.i",
+            connection);
         AddLogAndSequences(command, [.. scan.Sequences]);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

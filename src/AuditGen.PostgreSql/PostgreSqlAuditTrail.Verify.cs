@@ -268,7 +268,7 @@ public sealed partial class PostgreSqlAuditTrail
         private readonly string _logId;
         private readonly MerkleTree _tree;
         private readonly Queue<(long Position, byte[] Hash)> _stored = new();
-        private long _nextPage;
+        private long _nextRun;
         private bool _exhausted;
         private long _leaf;
 
@@ -307,18 +307,21 @@ public sealed partial class PostgreSqlAuditTrail
                 Mismatch = (_leaf, position);
         }
 
+        // The stored nodes from the next run on, in position order. A run that overlaps the one before it (an edited
+        // table) repeats or skips positions, which Append reports as a mismatch.
         private void ReadPage()
         {
-            using var command = new NpgsqlCommand("SELECT position, hash FROM auditgen.tree_nodes WHERE log_id = $1 AND position >= $2 ORDER BY position LIMIT $3", _connection);
+            using var command = new NpgsqlCommand(TreeNodes.RunsFromSql, _connection);
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _nextPage });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _nextRun });
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = PageSize });
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                var position = reader.GetInt64(0);
-                _stored.Enqueue((position, reader.GetFieldValue<byte[]>(1)));
-                _nextPage = position + 1;
+                var first = reader.GetInt64(0);
+                foreach (var node in TreeNodes.Expand(first, reader.GetFieldValue<byte[]>(1)))
+                    _stored.Enqueue(node);
+                _nextRun = first + 1;
             }
         }
 

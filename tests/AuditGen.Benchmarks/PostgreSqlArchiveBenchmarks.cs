@@ -79,7 +79,7 @@ public class PostgreSqlArchiveBenchmarks
             "r.user_id, r.subject_id, r.agent_name, r.tool_name, r.resource_type, r.resource_id, r.classification, r.domains, r.outcome, r.duration_micros, r.details, " +
             "r.error_type, r.error_message, r.model, r.tokens_in, r.tokens_out, r.cost, r.trace_id, r.span_id, r.sealed, r.previous_hash, r.hash " +
             $"FROM auditgen.records r WHERE r.log_id = '{TemplateLog}'; " +
-            $"INSERT INTO auditgen.tree_nodes SELECT '{_log}', position, hash FROM auditgen.tree_nodes WHERE log_id = '{TemplateLog}'").GetAwaiter().GetResult();
+            $"INSERT INTO auditgen.tree_nodes SELECT '{_log}', position, hashes FROM auditgen.tree_nodes WHERE log_id = '{TemplateLog}'").GetAwaiter().GetResult();
         _trail = PostgreSqlAuditTrail.OpenAsync(s_connection!, _log).GetAwaiter().GetResult();
     }
 

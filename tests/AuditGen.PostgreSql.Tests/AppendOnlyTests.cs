@@ -61,7 +61,7 @@ public sealed class AppendOnlyTests(InitializedDatabase database) : IClassFixtur
     {
         await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 3);
 
-        var update = await Appends.RefusedAsync(database.AppConnectionString, "UPDATE auditgen.tree_nodes SET hash = sha256(hash) WHERE log_id = $1", _logId);
+        var update = await Appends.RefusedAsync(database.AppConnectionString, "UPDATE auditgen.tree_nodes SET hashes = sha256(hashes) WHERE log_id = $1", _logId);
         var delete = await Appends.RefusedAsync(database.AppConnectionString, "DELETE FROM auditgen.tree_nodes WHERE log_id = $1", _logId);
         var truncate = await Appends.RefusedAsync(database.AppConnectionString, "TRUNCATE auditgen.tree_nodes");
 
@@ -73,7 +73,7 @@ public sealed class AppendOnlyTests(InitializedDatabase database) : IClassFixtur
     {
         await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 3);
 
-        var refused = await Appends.RefusedAsync(database.ConnectionString, "UPDATE auditgen.tree_nodes SET hash = sha256(hash) WHERE log_id = $1", _logId);
+        var refused = await Appends.RefusedAsync(database.ConnectionString, "UPDATE auditgen.tree_nodes SET hashes = sha256(hashes) WHERE log_id = $1", _logId);
 
         Assert.Contains("append-only", refused.MessageText);
     }

@@ -70,6 +70,29 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
         }
     }
 
+    // What a superuser can do to the tree with the triggers off: replace the node at `position`, in whichever run holds it.
+    private Task EditTreeNodeAsync(long position) => database.ExecuteBypassingTriggersAsync(
+        "UPDATE auditgen.tree_nodes SET hashes = overlay(hashes PLACING sha256(substring(hashes FROM (($2 - position) * 32 + 1)::integer FOR 32)) " +
+        "FROM (($2 - position) * 32 + 1)::integer FOR 32) WHERE log_id = $1 AND position <= $2 AND $2 < position + length(hashes) / 32",
+        _logId, position);
+
+    // The tree cut back to its first `nodeCount` nodes, as a tree that lags its records looks.
+    private async Task CutTreeAsync(long nodeCount)
+    {
+        await database.ExecuteBypassingTriggersAsync("DELETE FROM auditgen.tree_nodes WHERE log_id = $1 AND position >= $2", _logId, nodeCount);
+        await database.ExecuteBypassingTriggersAsync(
+            "UPDATE auditgen.tree_nodes SET hashes = substring(hashes FROM 1 FOR (($2 - position) * 32)::integer) " +
+            "WHERE log_id = $1 AND position < $2 AND $2 < position + length(hashes) / 32", _logId, nodeCount);
+    }
+
+    // The runs of the log's tree: (first position, node count), in order.
+    private async Task<List<(long First, long Count)>> RunsAsync()
+    {
+        var runs = await database.ScalarAsync<long[,]>(
+            "SELECT array_agg(ARRAY[position, length(hashes) / 32] ORDER BY position) FROM auditgen.tree_nodes WHERE log_id = $1", _logId);
+        return [.. Enumerable.Range(0, runs.GetLength(0)).Select(i => (runs[i, 0], runs[i, 1]))];
+    }
+
     [StoreFact]
     public async Task Every_commit_extends_the_logs_tree_and_its_proofs_verify_against_its_root()
     {
@@ -88,6 +111,55 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
         var consistency = await trail.GetConsistencyProofAsync(13, 37);
         Assert.True(consistency.Verify());
         Assert.Equal(RootOf(records.Take(13)), consistency.Root1);
+    }
+
+    [StoreFact]
+    public async Task A_group_commit_stores_the_tree_nodes_its_leaves_complete_as_one_run()
+    {
+        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        await AppendAsync(trail, 9);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(() => AppendAsync(trail, 5, 100 * (w + 1)))));
+
+        var runs = await RunsAsync();
+
+        var commits = trail.Sink!.OneTripCommits + trail.Sink.LockedCommits;
+        Assert.Equal(commits, runs.Count);
+        // One append at a time: leaf i completes itself and one parent per trailing one bit of i.
+        Assert.Equal(Enumerable.Range(0, 9).Select(i => 1L + System.Numerics.BitOperations.TrailingZeroCount(i + 1)), runs.Take(9).Select(r => r.Count));
+        for (var i = 1; i < runs.Count; i++)
+            Assert.Equal(runs[i - 1].First + runs[i - 1].Count, runs[i].First);
+        Assert.Equal(MerkleTree.NodeCountFor(49), runs[^1].First + runs[^1].Count);
+        Assert.Equal(RootOf(await StoredAsync(trail)), await trail.GetRootAsync(49));
+    }
+
+    [StoreFact]
+    public async Task A_tree_stored_one_row_per_node_as_before_schema_version_5_still_proves_verifies_and_grows()
+    {
+        List<AuditRecord> records;
+        await using (var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId))
+            records = await AppendAsync(trail, 7);
+        await database.ExecuteBypassingTriggersAsync(
+            "WITH runs AS (DELETE FROM auditgen.tree_nodes WHERE log_id = $1 RETURNING position, hashes) " +
+            "INSERT INTO auditgen.tree_nodes (log_id, position, hashes) SELECT $1, r.position + i, substring(r.hashes FROM i * 32 + 1 FOR 32) " +
+            "FROM runs r CROSS JOIN LATERAL generate_series(0, length(r.hashes) / 32 - 1) AS i", _logId);
+        var exploded = await RunsAsync();
+
+        await using var writer = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        var rootBefore = await writer.GetRootAsync(7);
+        var proof = await writer.GetInclusionProofAsync(3);
+        var verifiedBefore = await writer.VerifyAsync();
+        records.AddRange(await AppendAsync(writer, 5, 7));
+
+        Assert.Equal(MerkleTree.NodeCountFor(7), exploded.Count);
+        Assert.All(exploded, run => Assert.Equal(1, run.Count));
+        Assert.Equal(RootOf(records.Take(7)), rootBefore);
+        Assert.True(proof.Verify());
+        Assert.True(verifiedBefore.IsValid, verifiedBefore.Reason);
+        Assert.Equal(0, writer.Sink!.LockedCommits);
+        Assert.Equal(RootOf(records), await writer.GetRootAsync(12));
+        Assert.Equal(MerkleTree.NodeCountFor(7) + 5, (await RunsAsync()).Count);
+        var result = await writer.VerifyAsync();
+        Assert.True(result.IsValid, result.Reason);
     }
 
     [StoreFact]
@@ -203,7 +275,7 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
             await trail.CheckpointAsync();
         }
         await database.ExecuteBypassingTriggersAsync("DELETE FROM auditgen.records WHERE log_id = $1 AND sequence >= 3", _logId);
-        await database.ExecuteBypassingTriggersAsync("DELETE FROM auditgen.tree_nodes WHERE log_id = $1 AND position >= $2", _logId, MerkleTree.NodeCountFor(3));
+        await CutTreeAsync(MerkleTree.NodeCountFor(3));
 
         var refused = await Assert.ThrowsAsync<AuditStoreCorruptException>(async () =>
             await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, Signing()));
@@ -215,8 +287,7 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
     {
         await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
         await AppendAsync(trail, 9);
-        await database.ExecuteBypassingTriggersAsync(
-            "UPDATE auditgen.tree_nodes SET hash = sha256(hash) WHERE log_id = $1 AND position = $2", _logId, MerkleTree.PostOrderPosition(1, 2));
+        await EditTreeNodeAsync(MerkleTree.PostOrderPosition(1, 2));
 
         var result = await trail.VerifyAsync();
 

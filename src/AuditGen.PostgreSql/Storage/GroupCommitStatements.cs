@@ -23,16 +23,15 @@ internal static class GroupCommitStatements
     /// One statement inserts a whole group commit, records and tree nodes, only if the log's tail still is the one
     /// the batch was linked onto: <c>$1</c> the log id; <c>$2</c>…<c>$30</c> the records' columns
     /// (<see cref="RecordRows.AddColumnParameters"/>); <c>$31</c>, <c>$32</c> the expected last sequence (−1 for an empty
-    /// log) and hash (empty); <c>$33</c>, <c>$34</c> the nodes' positions and hashes; <c>$35</c> the batch's marker. It
-    /// returns one row, <c>inserted</c>. The tail checks read the primary key backwards, the one plan there is.
+    /// log) and hash (empty); <c>$33</c>, <c>$34</c> the batch's run of tree nodes (<see cref="TreeNodes.AddRunParameters"/>);
+    /// <c>$35</c> the batch's marker. It returns one row, <c>inserted</c>. The tail checks read the primary key backwards, the one plan there is.
     /// </summary>
     public const string InsertBatchSql =
         "WITH batch AS (" + RecordRows.InsertSql +
         " WHERE coalesce((SELECT sequence FROM auditgen.records WHERE log_id = $1 ORDER BY sequence DESC LIMIT 1), -1) = $31" +
         " AND coalesce((SELECT hash FROM auditgen.records WHERE log_id = $1 ORDER BY sequence DESC LIMIT 1), '') = $32" +
         " RETURNING 1), " +
-        "nodes AS (INSERT INTO auditgen.tree_nodes (log_id, position, hash) SELECT $1, n.position, n.hash " +
-        "FROM unnest($33::bigint[], $34::bytea[]) AS n(position, hash) WHERE EXISTS (SELECT FROM batch)) " +
+        "nodes AS (INSERT INTO auditgen.tree_nodes (log_id, position, hashes) SELECT $1, $33, $34 WHERE EXISTS (SELECT FROM batch)) " +
         "SELECT set_config('" + MarkerSetting + "', CASE WHEN EXISTS (SELECT FROM batch) THEN $35 ELSE '' END, false) <> '' AS inserted";
 
     /// <summary>Releases the session's tail lock of log <c>$1</c> only when the batch with marker <c>$2</c> went in.</summary>
@@ -80,7 +79,7 @@ internal static class GroupCommitStatements
         RecordRows.AddColumnParameters(parameters, logId, batch.Records);
         parameters.Add(new NpgsqlParameter<long> { TypedValue = expected.NextSequence - 1 });
         parameters.Add(new NpgsqlParameter<string> { TypedValue = expected.NextSequence == 0 ? "" : expected.PreviousHash });
-        TreeNodes.AddNodeParameters(parameters, nodes);
+        TreeNodes.AddRunParameters(parameters, nodes);
         parameters.Add(MarkerParameter(batch));
     }
 }

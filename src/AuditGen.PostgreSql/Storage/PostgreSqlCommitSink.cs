@@ -606,7 +606,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
                 $"The Merkle tree of PostgreSQL log '{_logId}' holds {nodeCount} nodes, which is no tree of at most its {chainSize} records; refusing to extend it.");
         var positions = TreeNodes.Edge(size).Select(n => MerkleTree.PostOrderPosition(n.Level, n.Index)).ToArray();
         var edge = new Dictionary<long, byte[]>();
-        using (var read = new NpgsqlCommand("SELECT position, hash FROM auditgen.tree_nodes WHERE log_id = $1 AND position = ANY($2)", connection))
+        using (var read = new NpgsqlCommand(TreeNodes.NodesAtSql, connection))
         {
             read.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _logId });
             read.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = positions });

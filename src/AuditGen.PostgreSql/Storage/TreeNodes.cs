@@ -1,3 +1,4 @@
+using AuditGen.Integrity;
 using AuditGen.Integrity.Merkle;
 using Npgsql;
 using NpgsqlTypes;
@@ -5,9 +6,11 @@ using NpgsqlTypes;
 namespace AuditGen.PostgreSql.Storage;
 
 /// <summary>
-/// How a log's Merkle tree lives in <c>auditgen.tree_nodes</c>: one row per node at its post-order position
+/// How a log's Merkle tree lives in <c>auditgen.tree_nodes</c>: nodes are numbered by post-order position
 /// (<see cref="MerkleTree.PostOrderPosition"/>), so the nodes of a tree of <c>n</c> leaves are exactly positions
-/// 0 … <c>2n − popcount(n)</c> − 1 and a writer extends the tree by inserting rows after them.
+/// 0 … <c>2n − popcount(n)</c> − 1 and appending leaves appends the next positions. Each group commit stores the nodes its
+/// leaves complete as one run (schema version 5): a row whose <c>position</c> is the run's first node and whose
+/// <c>hashes</c> are the run's hashes end to end. Reads go through <c>auditgen.tree_node(log, position)</c>.
 /// </summary>
 internal static class TreeNodes
 {
@@ -22,17 +25,29 @@ internal static class TreeNodes
         WITH t AS (SELECT sequence, hash FROM auditgen.records WHERE log_id = $1 ORDER BY sequence DESC LIMIT 1)
         SELECT 0 AS kind, t.sequence AS value, t.hash AS chain_hash, NULL::bytea AS node FROM t
         UNION ALL
-        SELECT 1, n.position, NULL, n.hash
-          FROM t CROSS JOIN generate_series(0, 62) AS b(l)
-          JOIN auditgen.tree_nodes n ON n.log_id = $1
-           AND n.position = 2 * (((((t.sequence + 1) >> b.l) << b.l) - 1)) - bit_count(((((t.sequence + 1) >> b.l) << b.l) - 1)::bit(64)) + b.l
-         WHERE ((t.sequence + 1) >> b.l) & 1 = 1
+        SELECT 1, e.position, NULL, e.node
+          FROM (SELECT p.position, auditgen.tree_node($1, p.position) AS node
+                  FROM t CROSS JOIN generate_series(0, 62) AS b(l)
+                 CROSS JOIN LATERAL (SELECT 2 * (((((t.sequence + 1) >> b.l) << b.l) - 1)) - bit_count(((((t.sequence + 1) >> b.l) << b.l) - 1)::bit(64)) + b.l AS position) p
+                 WHERE ((t.sequence + 1) >> b.l) & 1 = 1) e
+         WHERE e.node IS NOT NULL
         UNION ALL
         SELECT 2, (SELECT sequence FROM auditgen.records WHERE log_id = $1 AND action = 'checkpoint_signed' ORDER BY sequence DESC LIMIT 1), NULL, NULL
         """;
 
-    /// <summary>How many nodes the log's tree holds (one past the highest position).</summary>
-    public const string NodeCountSql = "SELECT coalesce(max(position) + 1, 0) FROM auditgen.tree_nodes WHERE log_id = $1";
+    /// <summary>How many nodes the log's tree holds: the end of its last run.</summary>
+    public const string NodeCountSql =
+        "SELECT coalesce((SELECT position + length(hashes) / 32 FROM auditgen.tree_nodes WHERE log_id = $1 ORDER BY position DESC LIMIT 1), 0)";
+
+    /// <summary>The nodes at the positions <c>$2</c> (bigint[]) of log <c>$1</c>: rows (position, hash); a missing node has none.</summary>
+    public const string NodesAtSql =
+        "SELECT p.position, auditgen.tree_node($1, p.position) FROM unnest($2::bigint[]) AS p(position) WHERE auditgen.tree_node($1, p.position) IS NOT NULL";
+
+    /// <summary>The node at position <c>$2</c> of log <c>$1</c>, or null.</summary>
+    public const string NodeAtSql = "SELECT auditgen.tree_node($1, $2)";
+
+    /// <summary>Up to <c>$3</c> runs of log <c>$1</c> that start at position <c>$2</c> or later, in order: rows (first position, hashes).</summary>
+    public const string RunsFromSql = "SELECT position, hashes FROM auditgen.tree_nodes WHERE log_id = $1 AND position >= $2 ORDER BY position LIMIT $3";
 
     /// <summary>The complete subtrees (level, index) of the right edge of a tree of <paramref name="size"/> leaves, largest first.</summary>
     public static IEnumerable<(int Level, long Index)> Edge(long size)
@@ -42,15 +57,28 @@ internal static class TreeNodes
                 yield return (level, (size >> level) - 1);
     }
 
-    /// <summary>Adds two array parameters: the nodes' positions and their hashes.</summary>
-    public static void AddNodeParameters(NpgsqlParameterCollection parameters, IReadOnlyList<(long Position, byte[] Hash)> nodes)
+    /// <summary>
+    /// Adds two parameters: the first position of <paramref name="nodes"/> (which are consecutive positions, as one group
+    /// commit appends them) and their hashes end to end.
+    /// </summary>
+    public static void AddRunParameters(NpgsqlParameterCollection parameters, IReadOnlyList<(long Position, byte[] Hash)> nodes)
     {
-        var positions = new long[nodes.Count];
-        var hashes = new byte[nodes.Count][];
+        var hashes = new byte[nodes.Count * MerkleProof.HashSize];
         for (var i = 0; i < nodes.Count; i++)
-            (positions[i], hashes[i]) = nodes[i];
-        parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = positions });
-        parameters.Add(new NpgsqlParameter<byte[][]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = hashes });
+        {
+            if (nodes[i].Position != nodes[0].Position + i)
+                throw new InvalidOperationException($"Merkle node {i} of a run is at position {nodes[i].Position}, not {nodes[0].Position + i}.");
+            nodes[i].Hash.CopyTo(hashes, i * MerkleProof.HashSize);
+        }
+        parameters.Add(new NpgsqlParameter<long> { TypedValue = nodes.Count == 0 ? 0 : nodes[0].Position });
+        parameters.Add(new NpgsqlParameter<byte[]> { NpgsqlDbType = NpgsqlDbType.Bytea, TypedValue = hashes });
+    }
+
+    /// <summary>The nodes of a run row: its first position and its hashes, 32 bytes each.</summary>
+    public static IEnumerable<(long Position, byte[] Hash)> Expand(long first, byte[] hashes)
+    {
+        for (var i = 0; i + MerkleProof.HashSize <= hashes.Length; i += MerkleProof.HashSize)
+            yield return (first + i / MerkleProof.HashSize, hashes[i..(i + MerkleProof.HashSize)]);
     }
 }
 
@@ -130,7 +158,7 @@ internal sealed class PostgreSqlMerkleNodeStore(NpgsqlConnection connection, str
             throw new ArgumentOutOfRangeException(nameof(index), $"Merkle node {level}/{index} is not in the tree of {size} leaves.");
         if (!_cache.TryGetValue(position, out var hash))
         {
-            using var command = new NpgsqlCommand("SELECT hash FROM auditgen.tree_nodes WHERE log_id = $1 AND position = $2", connection);
+            using var command = new NpgsqlCommand(TreeNodes.NodeAtSql, connection);
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = logId });
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = position });
             hash = command.ExecuteScalar() as byte[]
