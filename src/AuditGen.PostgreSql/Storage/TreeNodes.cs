@@ -19,18 +19,19 @@ internal static class TreeNodes
     /// one row (1, position, null, node) per complete subtree of the edge (one per set bit of the size); and a row
     /// (2, sequence of the latest <c>checkpoint_signed</c> record or null, null, null; found through the partial index
     /// <c>records_checkpoints</c>, schema version 4). The edge positions are
-    /// <see cref="MerkleTree.PostOrderPosition"/> of (level l, index size ≫ l − 1), computed in SQL.
+    /// <see cref="MerkleTree.PostOrderPosition"/> of (level l, index size ≫ l − 1), computed in SQL, each read from the
+    /// run that holds it (the lookup of <c>auditgen.tree_node</c>, written out so that it is planned with the statement).
     /// </summary>
     public const string TailSql = """
         WITH t AS (SELECT sequence, hash FROM auditgen.records WHERE log_id = $1 ORDER BY sequence DESC LIMIT 1)
         SELECT 0 AS kind, t.sequence AS value, t.hash AS chain_hash, NULL::bytea AS node FROM t
         UNION ALL
-        SELECT 1, e.position, NULL, e.node
-          FROM (SELECT p.position, auditgen.tree_node($1, p.position) AS node
-                  FROM t CROSS JOIN generate_series(0, 62) AS b(l)
-                 CROSS JOIN LATERAL (SELECT 2 * (((((t.sequence + 1) >> b.l) << b.l) - 1)) - bit_count(((((t.sequence + 1) >> b.l) << b.l) - 1)::bit(64)) + b.l AS position) p
-                 WHERE ((t.sequence + 1) >> b.l) & 1 = 1) e
-         WHERE e.node IS NOT NULL
+        SELECT 1, p.position, NULL, substring(r.hashes FROM ((p.position - r.position) * 32 + 1)::integer FOR 32)
+          FROM t CROSS JOIN generate_series(0, 62) AS b(l)
+         CROSS JOIN LATERAL (SELECT 2 * (((((t.sequence + 1) >> b.l) << b.l) - 1)) - bit_count(((((t.sequence + 1) >> b.l) << b.l) - 1)::bit(64)) + b.l AS position) p
+         CROSS JOIN LATERAL (SELECT n.position, n.hashes FROM auditgen.tree_nodes n
+                              WHERE n.log_id = $1 AND n.position <= p.position ORDER BY n.position DESC LIMIT 1) r
+         WHERE ((t.sequence + 1) >> b.l) & 1 = 1 AND p.position < r.position + length(r.hashes) / 32
         UNION ALL
         SELECT 2, (SELECT sequence FROM auditgen.records WHERE log_id = $1 AND action = 'checkpoint_signed' ORDER BY sequence DESC LIMIT 1), NULL, NULL
         """;
