@@ -297,6 +297,21 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
     }
 
     [StoreFact]
+    public async Task A_run_of_tree_nodes_removed_from_the_middle_is_reported_by_verification()
+    {
+        await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        await AppendAsync(trail, 9);
+        var runs = await RunsAsync();
+        await database.ExecuteBypassingTriggersAsync("DELETE FROM auditgen.tree_nodes WHERE log_id = $1 AND position = $2", _logId, runs[4].First);
+
+        var result = await trail.VerifyAsync();
+
+        Assert.False(result.IsValid);
+        Assert.Equal(VerificationFailure.JournalMismatch, result.Failure);
+        Assert.Equal(4, result.FirstBrokenSequence);
+    }
+
+    [StoreFact]
     public async Task A_log_without_tree_nodes_gets_its_tree_from_its_records_at_the_next_commit()
     {
         await using (var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId))
