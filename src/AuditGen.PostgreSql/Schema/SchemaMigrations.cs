@@ -23,7 +23,82 @@ internal static class SchemaMigrations
         new(3, "archived-record stubs, archive segments, prune_archived_records (replaces delete_archived_records)", V3),
         new(4, "a partial index of checkpoint records", V4),
         new(5, "Merkle tree nodes stored as runs, one row per group commit; auditgen.tree_node", V5),
+        new(6, "auditgen.link_batch: the database links a batch onto the tail it holds the lock for", V6),
     ];
+
+    // A writer whose commits keep missing the tail (other processes append to the log) no longer holds the log's lock
+    // across a client turnaround to re-link: it sends its records with their canonical bytes cut around the two values
+    // only the tail decides (previousHash, sequence), and this function, called under the lock by the insert statement,
+    // chains them exactly as ChainHasher does (DESIGN §4), extends the tree by one run, and returns what it computed. The
+    // writer recomputes every hash from the same bytes before it acknowledges anyone, so the database is not trusted
+    // with the hashes. Runs with the caller's rights (it only reads the tail and inserts the run).
+    private const string V6 = """
+        CREATE FUNCTION auditgen.link_batch(p_log_id text, p_before bytea[], p_between bytea[], p_after bytea[])
+            RETURNS TABLE (ord integer, sequence bigint, previous_hash text, hash text)
+            LANGUAGE plpgsql AS $fn$
+        DECLARE
+            v_next bigint := 0;
+            v_tail text;
+            v_previous bytea := '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea;
+            v_edge bytea[] := '{}';
+            v_node bytea;
+            v_leaf bytea;
+            v_hash bytea;
+            v_run bytea := ''::bytea;
+            v_first bigint;
+            v_size bigint;
+            v_level integer;
+            v_position bigint;
+        BEGIN
+            SELECT r.sequence + 1, r.hash INTO v_next, v_tail
+              FROM auditgen.records r WHERE r.log_id = p_log_id ORDER BY r.sequence DESC LIMIT 1;
+            IF NOT FOUND THEN
+                v_next := 0;
+            ELSIF v_tail !~ '^[0-9a-f]{64}$' THEN
+                RAISE EXCEPTION 'auditgen: the tail of log % (sequence %) has a stored hash that is not 64 lower-case hex digits; refusing to extend it', p_log_id, v_next - 1;
+            ELSE
+                v_previous := decode(v_tail, 'hex');
+            END IF;
+            -- The right edge of the tree at this size, largest subtree first (RFC 6962 append order).
+            FOR v_level IN REVERSE 62..0 LOOP
+                IF (v_next >> v_level) & 1 = 1 THEN
+                    v_position := 2 * ((((v_next >> v_level) << v_level) - 1)) - bit_count(((((v_next >> v_level) << v_level) - 1))::bit(64)) + v_level;
+                    v_node := auditgen.tree_node(p_log_id, v_position);
+                    IF v_node IS NULL THEN
+                        RAISE EXCEPTION 'auditgen: the Merkle tree of log % has no node at position % that its % records need; a writer that reads the tail under the lock brings it level', p_log_id, v_position, v_next;
+                    END IF;
+                    v_edge := v_edge || v_node;
+                END IF;
+            END LOOP;
+            v_first := 2 * v_next - bit_count(v_next::bit(64));
+            FOR i IN 1 .. coalesce(cardinality(p_before), 0) LOOP
+                v_leaf := sha256('\x00'::bytea || p_before[i] || convert_to(encode(v_previous, 'hex'), 'UTF8') || p_between[i]
+                                 || convert_to(v_next::text, 'UTF8') || p_after[i]);
+                v_hash := sha256('\x617564697467656e3a7631'::bytea || v_previous || v_leaf);
+                ord := i;
+                sequence := v_next;
+                previous_hash := encode(v_previous, 'hex');
+                hash := encode(v_hash, 'hex');
+                RETURN NEXT;
+                -- The leaf, then one parent per trailing one bit of the size before it, in post-order.
+                v_run := v_run || v_leaf;
+                v_edge := v_edge || v_leaf;
+                v_size := v_next;
+                WHILE v_size & 1 = 1 LOOP
+                    v_node := sha256('\x01'::bytea || v_edge[cardinality(v_edge) - 1] || v_edge[cardinality(v_edge)]);
+                    v_edge := v_edge[1 : cardinality(v_edge) - 2] || v_node;
+                    v_run := v_run || v_node;
+                    v_size := v_size >> 1;
+                END LOOP;
+                v_previous := v_hash;
+                v_next := v_next + 1;
+            END LOOP;
+            IF length(v_run) > 0 THEN
+                INSERT INTO auditgen.tree_nodes (log_id, position, hashes) VALUES (p_log_id, v_first, v_run);
+            END IF;
+        END
+        $fn$;
+        """;
 
     // A group commit appends a contiguous range of post-order positions (the nodes its leaves complete), so the tree is
     // stored as runs: one row per commit, `position` its first node, `hashes` its nodes' hashes end to end, instead of

@@ -34,6 +34,33 @@ internal static class GroupCommitStatements
         "nodes AS (INSERT INTO auditgen.tree_nodes (log_id, position, hashes) SELECT $1, $33, $34 WHERE EXISTS (SELECT FROM batch)) " +
         "SELECT set_config('" + MarkerSetting + "', CASE WHEN EXISTS (SELECT FROM batch) THEN $35 ELSE '' END, false) <> '' AS inserted";
 
+    /// <summary>
+    /// One statement inserts a group commit linked by the database (<c>auditgen.link_batch</c>, schema version 6) onto
+    /// the tail as it is under the lock, which this session holds: <c>$1</c> the log id; <c>$2</c>…<c>$30</c> the records'
+    /// columns, whose sequence, previous hash and hash are placeholders; <c>$31</c>…<c>$33</c> each record's
+    /// <see cref="CanonicalCut"/> (bytea[] each); <c>$34</c> the batch's marker. It returns one row per record in order:
+    /// <c>ord</c>, <c>sequence</c>, <c>previous_hash</c>, <c>hash</c>, and marks the session.
+    /// </summary>
+    public static readonly string InsertLinkedBatchSql =
+        "WITH link AS MATERIALIZED (SELECT * FROM auditgen.link_batch($1, $31, $32, $33)), batch AS (" + LinkedInsert() + " RETURNING 1) " +
+        "SELECT l.ord, l.sequence, l.previous_hash, l.hash, set_config('" + MarkerSetting + "', $34, false) AS marked FROM link l ORDER BY l.ord";
+
+    // RecordRows.InsertSql with the three linked columns taken from `link`, row by row.
+    private static string LinkedInsert()
+    {
+        var sql = RecordRows.InsertSql;
+        string Swap(string from, string to) => sql.Contains(from, StringComparison.Ordinal)
+            ? sql.Replace(from, to, StringComparison.Ordinal)
+            : throw new InvalidOperationException($"RecordRows.InsertSql no longer contains '{from}'.");
+        sql = Swap("SELECT $1, u.sequence,", "SELECT $1, l.sequence,");
+        sql = Swap("u.previous_hash, u.hash FROM", "l.previous_hash, l.hash FROM");
+        sql = Swap(") AS u(sequence,", ") WITH ORDINALITY AS u(sequence,");
+        const string end = "previous_hash, hash)";
+        if (!sql.EndsWith(end, StringComparison.Ordinal))
+            throw new InvalidOperationException($"RecordRows.InsertSql no longer ends with '{end}'.");
+        return sql[..^end.Length] + "previous_hash, hash, ord) JOIN link l ON l.ord = u.ord";
+    }
+
     /// <summary>Releases the session's tail lock of log <c>$1</c> only when the batch with marker <c>$2</c> went in.</summary>
     public const string UnlockIfCommittedSql = AdvisoryLocks.UnlockLogSql + " WHERE " + Marker + " = $2";
 
