@@ -51,7 +51,10 @@ internal sealed record LogTail(ChainTail Chain, Dictionary<long, byte[]> Edge, l
 /// may vanish. When the expected tail was stale, nothing was written, the session still holds the lock, and the answer
 /// carries the real tail, which therefore cannot move again: the batch is re-linked onto it and sent in a second round
 /// trip that commits, releases the lock and flushes. So a group commit takes one round trip, or two after a miss, never
-/// more; the lock is held across the client's turnaround only after a miss. A dropped connection ends its session and
+/// more; the lock is held across the client's turnaround only after a miss. After a miss the writer has the database
+/// link its next batches (<see cref="GroupCommitStatements.InsertLinkedBatchSql"/>, one round trip, the lock held only
+/// while the server runs it) and recomputes every hash the database returns before it acknowledges anyone, until
+/// <see cref="ContendedCommits"/> of them found the tail where it had left it. A dropped connection ends its session and
 /// with it the lock; a live one that failed releases it before it is returned to the pool.
 /// <para>
 /// Failures: the connection is dropped, and before anything is retried the sink asks a fresh connection whether the
