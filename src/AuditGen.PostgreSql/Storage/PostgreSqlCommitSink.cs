@@ -398,7 +398,8 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             var completion = request.Completion!;
             if (completion.Task.IsCompleted)
                 continue;
-            var unlinked = SequencedRecord.From(request.Entry!, request.CanonicalDetails, 0, _stamps[i].Id, _stamps[i].Timestamp, HashHex.Zero);
+            var stamp = _stamps[i];
+            var unlinked = SequencedRecord.From(request.Entry!, request.CanonicalDetails, 0, stamp.Id, stamp.Timestamp, HashHex.Zero);
             try
             {
                 cuts.Add(CanonicalCut.Of(unlinked, _cutBuffer));
@@ -424,9 +425,9 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
             commands.Add(LogCommand(AsyncCommitAndLockSql));
             var insert = new NpgsqlBatchCommand(GroupCommitStatements.InsertLinkedBatchSql);
             RecordRows.AddColumnParameters(insert.Parameters, _logId, batch.Records);
-            insert.Parameters.Add(new NpgsqlParameter<byte[][]> { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bytea, TypedValue = [.. cuts.Select(c => c.Before)] });
-            insert.Parameters.Add(new NpgsqlParameter<byte[][]> { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bytea, TypedValue = [.. cuts.Select(c => c.Between)] });
-            insert.Parameters.Add(new NpgsqlParameter<byte[][]> { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bytea, TypedValue = [.. cuts.Select(c => c.After)] });
+            insert.Parameters.Add(ByteaArray(cuts.Select(c => c.Before)));
+            insert.Parameters.Add(ByteaArray(cuts.Select(c => c.Between)));
+            insert.Parameters.Add(ByteaArray(cuts.Select(c => c.After)));
             insert.Parameters.Add(GroupCommitStatements.MarkerParameter(batch));
             commands.Add(insert);
             commands.Add(new NpgsqlBatchCommand("COMMIT"));
@@ -463,6 +464,9 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         if (TestHook is { } after)
             after(CommitStage.AfterCommit, connection).AsTask().GetAwaiter().GetResult();
     }
+
+    private static NpgsqlParameter<byte[][]> ByteaArray(IEnumerable<byte[]> values) =>
+        new() { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bytea, TypedValue = [.. values] };
 
     // The records as the database linked them, each hash recomputed from its bytes. A disagreement means the database
     // did not chain what this writer sent: the batch is committed, but nobody is acknowledged and the writer stops.
