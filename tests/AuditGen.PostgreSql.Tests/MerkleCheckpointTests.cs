@@ -163,6 +163,28 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
     }
 
     [StoreFact]
+    public async Task Two_writers_that_keep_overtaking_each_other_still_sign_checkpoints_that_verify()
+    {
+        await using var first = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, Signing(everyRecords: 5));
+        await using var second = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, Signing(everyRecords: 5));
+        // Each append finds the tail the other writer just moved: the database links most of them.
+        for (var i = 0; i < 24; i++)
+            await (i % 2 == 0 ? first : second).AppendAsync(ConformanceEntries.ToolCall(i));
+        await first.CheckpointAsync();
+
+        var stored = await StoredAsync(first);
+        var checkpoints = stored.Count(r => r.Action == AuditAction.CheckpointSigned);
+        var result = await second.VerifyAsync(Exported());
+
+        Assert.True(first.Sink!.DatabaseLinkedCommits > 0 && second.Sink!.DatabaseLinkedCommits > 0,
+            $"database-linked commits: {first.Sink.DatabaseLinkedCommits}, {second.Sink!.DatabaseLinkedCommits}");
+        Assert.Equal(24, stored.Count - checkpoints);
+        Assert.True(checkpoints >= 4, $"{checkpoints} checkpoints for 24 records every 5");
+        Assert.True(result.IsValid, result.Reason);
+        Assert.Equal(stored.Count - 1, result.Checkpoint!.Checkpoint.TreeSize);
+    }
+
+    [StoreFact]
     public async Task Writers_in_two_trails_on_one_log_build_one_tree()
     {
         await using var first = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
