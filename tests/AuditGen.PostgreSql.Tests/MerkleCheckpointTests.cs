@@ -353,6 +353,25 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
     }
 
     [StoreFact]
+    public async Task A_tree_that_lags_its_records_is_completed_from_them_at_the_next_commit()
+    {
+        await using (var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId))
+            await AppendAsync(trail, 11);
+        // Seven leaves' nodes left: the edge of a tree of 7 (three subtrees) must be read out of the runs.
+        await CutTreeAsync(MerkleTree.NodeCountFor(7));
+
+        await using var writer = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        Assert.Equal(7, await writer.GetTreeSizeAsync());
+        await writer.AppendAsync(ConformanceEntries.ToolCall(11));
+
+        Assert.Equal(12, await writer.GetTreeSizeAsync());
+        Assert.Equal(RootOf(await StoredAsync(writer)), await writer.GetRootAsync(12));
+        Assert.Equal(1, writer.Sink!.LockedCommits);
+        var result = await writer.VerifyAsync();
+        Assert.True(result.IsValid, result.Reason);
+    }
+
+    [StoreFact]
     public async Task An_interval_checkpoint_is_signed_by_an_idle_writer_when_its_timer_fires()
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));

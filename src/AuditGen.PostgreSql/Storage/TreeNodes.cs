@@ -42,7 +42,8 @@ internal static class TreeNodes
 
     /// <summary>The nodes at the positions <c>$2</c> (bigint[]) of log <c>$1</c>: rows (position, hash); a missing node has none.</summary>
     public const string NodesAtSql =
-        "SELECT p.position, auditgen.tree_node($1, p.position) FROM unnest($2::bigint[]) AS p(position) WHERE auditgen.tree_node($1, p.position) IS NOT NULL";
+        "SELECT n.position, n.node FROM (SELECT p.position, auditgen.tree_node($1, p.position) AS node FROM unnest($2::bigint[]) AS p(position)) n " +
+        "WHERE n.node IS NOT NULL";
 
     /// <summary>The node at position <c>$2</c> of log <c>$1</c>, or null.</summary>
     public const string NodeAtSql = "SELECT auditgen.tree_node($1, $2)";
