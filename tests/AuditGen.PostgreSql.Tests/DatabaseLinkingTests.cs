@@ -152,3 +152,26 @@ public sealed class DatabaseLinkingDistrustTests(PostgresDatabase database) : IC
         await Assert.ThrowsAsync<AuditTrailException>(() => first.DisposeAsync().AsTask());
     }
 }
+
+/// <summary>The application role of <c>db init</c> may have the database link: it needs nothing it lacked before.</summary>
+[RequiresPostgres]
+public sealed class DatabaseLinkingRoleTests(InitializedDatabase database) : IClassFixture<InitializedDatabase>
+{
+    [StoreFact]
+    public async Task Writers_in_the_application_role_have_the_database_link_their_batches()
+    {
+        var logId = Appends.NewLogId("linking-app");
+        await using var first = await PostgreSqlAuditTrail.OpenAsync(database.AppConnectionString, logId);
+        await using var second = await PostgreSqlAuditTrail.OpenAsync(database.AppConnectionString, logId);
+        for (var i = 0; i < 8; i++)
+            await (i % 2 == 0 ? first : second).AppendAsync(ConformanceEntries.ToolCall(i));
+
+        var owners = await database.ScalarAsync<string[]>(
+            "SELECT array_agg(DISTINCT pg_get_userbyid(proowner)) FROM pg_proc WHERE pronamespace = 'auditgen'::regnamespace");
+        var result = await first.VerifyAsync();
+
+        Assert.True(first.Sink!.DatabaseLinkedCommits > 0 && second.Sink!.DatabaseLinkedCommits > 0);
+        Assert.True(result.IsValid, result.Reason);
+        Assert.Equal([database.Roles.Owner], owners);
+    }
+}

@@ -99,6 +99,8 @@ public static partial class PostgreSqlAuditSchema
             ALTER TABLE auditgen.archive_segments OWNER TO {owner};
             ALTER TABLE auditgen.archived_records OWNER TO {owner};
             ALTER FUNCTION auditgen.prune_archived_records(text, text, bigint[]) OWNER TO {owner};
+            ALTER FUNCTION auditgen.tree_node(text, bigint) OWNER TO {owner};
+            ALTER FUNCTION auditgen.link_batch(text, bytea[], bytea[], bytea[]) OWNER TO {owner};
             REVOKE ALL ON SCHEMA auditgen FROM PUBLIC;
             REVOKE ALL ON ALL TABLES IN SCHEMA auditgen FROM PUBLIC, {app}, {retention};
             REVOKE ALL ON FUNCTION auditgen.prune_archived_records(text, text, bigint[]) FROM PUBLIC, {app};
