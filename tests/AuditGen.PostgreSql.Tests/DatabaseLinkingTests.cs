@@ -102,6 +102,37 @@ public sealed class DatabaseLinkingTests(PostgresDatabase database) : IClassFixt
         }
     }
 
+    [StoreFact]
+    public async Task How_each_commit_was_linked_is_counted_for_telemetry()
+    {
+        var paths = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "AuditGen" && instrument.Name == "auditgen.postgresql.commits")
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == "auditgen.commit.path" && tag.Value is string path)
+                    paths.Add(path);
+        });
+        listener.Start();
+        await using var first = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+        await using var second = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
+
+        await first.AppendAsync(ConformanceEntries.ToolCall(0));
+        await second.AppendAsync(ConformanceEntries.ToolCall(1));
+        await first.AppendAsync(ConformanceEntries.ToolCall(2));
+        await first.AppendAsync(ConformanceEntries.ToolCall(3));
+
+        // Other tests may commit meanwhile: at least these four, each counted once by its path.
+        Assert.True(paths.Count(p => p == "one_trip") >= 2, string.Join(", ", paths));
+        Assert.Contains("after_miss", paths);
+        Assert.Contains("database_linked", paths);
+    }
+
     [Fact]
     public void A_cut_record_joined_with_its_tail_gives_its_canonical_bytes_even_when_its_details_name_the_same_members()
     {

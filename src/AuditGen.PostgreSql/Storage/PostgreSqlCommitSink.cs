@@ -222,6 +222,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
                         if (await FindCommittedAsync(batch).ConfigureAwait(false) is { } committed)
                         {
                             RecoveredCommits++;
+                            CountCommit("recovered");
                             return Finish(commit, committed);
                         }
                         break;
@@ -368,6 +369,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         }
         _mayHoldLock = false;
         OneTripCommits++;
+        CountCommit("one_trip");
         // Nobody appended between the expected tail and this batch: the tail is where the batch ended.
         if (_attemptSigned is not null)
             _knownCheckpointSequence = batch.Records[^1].Sequence;
@@ -456,6 +458,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         for (var i = 0; i < records.Count; i++)
             batch.Add(records[i], completions[i]);
         DatabaseLinkedCommits++;
+        CountCommit("database_linked");
         // The tail was where this writer left it: nobody else appended in between, so its own linking would have held.
         _contended = records[0].Sequence == _lastEnd ? _contended - 1 : ContendedCommits;
         _lastEnd = records[^1].Sequence + 1;
@@ -464,6 +467,9 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         if (TestHook is { } after)
             after(CommitStage.AfterCommit, connection).AsTask().GetAwaiter().GetResult();
     }
+
+    private static void CountCommit(string path) =>
+        AuditGen.Telemetry.AuditGenMetrics.PostgreSqlCommits.Add(1, new KeyValuePair<string, object?>(AuditGen.Telemetry.AuditGenMetrics.CommitPathTag, path));
 
     private static NpgsqlParameter<byte[][]> ByteaArray(IEnumerable<byte[]> values) =>
         new() { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bytea, TypedValue = [.. values] };
@@ -530,6 +536,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         if (!inserted)
             return false;
         LockedCommits++;
+        CountCommit("after_miss");
         Committed(connection, batch, new LogTail(end, nodes.EdgeAfter(end.NextSequence), _knownCheckpointSequence));
         return true;
     }
@@ -732,6 +739,7 @@ internal sealed class PostgreSqlCommitSink : IGroupCommitSink
         }
         _mayHoldLock = false;
         LockedCommits++;
+        CountCommit("locked");
         Committed(connection, batch, new LogTail(end, nodes.EdgeAfter(end.NextSequence), _knownCheckpointSequence));
     }
 

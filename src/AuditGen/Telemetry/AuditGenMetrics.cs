@@ -64,6 +64,21 @@ internal static class AuditGenMetrics
     public static Counter<long> VolumeAlerts { get; } = Meter.CreateCounter<long>(
         AuditGenTelemetry.VolumeAlertsName, unit: "{alert}", description: "Days whose audit record volume exceeded the ceiling or the trailing-mean deviation limit.");
 
+    /// <summary>The name of <see cref="PostgreSqlCommits"/>.</summary>
+    public const string PostgreSqlCommitsName = "auditgen.postgresql.commits";
+
+    /// <summary>The tag of <see cref="PostgreSqlCommits"/> that says how a group commit was linked.</summary>
+    public const string CommitPathTag = "auditgen.commit.path";
+
+    /// <summary>
+    /// Group commits to a PostgreSQL log. Tag <c>auditgen.commit.path</c>: <c>one_trip</c> (onto the tail the writer
+    /// expected), <c>after_miss</c> (another writer had moved it), <c>database_linked</c> (linked by the database while
+    /// other writers keep moving it), <c>locked</c> (tail read under the lock first), <c>recovered</c> (found committed
+    /// after a lost answer). A rising share of the last three means the log's writers contend.
+    /// </summary>
+    public static Counter<long> PostgreSqlCommits { get; } = Meter.CreateCounter<long>(
+        PostgreSqlCommitsName, unit: "{commit}", description: "Group commits to a PostgreSQL audit log, by how they were linked.");
+
     // The OpenTelemetry GenAI semantic conventions' advice for gen_ai.*.duration.
     private static IReadOnlyList<double> DurationBuckets =>
         [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
