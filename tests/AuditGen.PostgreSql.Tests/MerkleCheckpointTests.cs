@@ -333,16 +333,16 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
         Assert.Equal(4, result.FirstBrokenSequence);
     }
 
-    [StoreFact]
-    public async Task A_log_without_tree_nodes_gets_its_tree_from_its_records_at_the_next_commit()
+    // 11 records whose tree keeps only its first `leavesLeft` leaves' nodes; the next commit must complete it from the
+    // records, under the lock, and then extend it.
+    private async Task AssertTheNextCommitCompletesATreeLeftWithAsync(int leavesLeft)
     {
         await using (var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId))
             await AppendAsync(trail, 11);
-        // As a log written before schema version 2 looks: records, no nodes.
-        await database.ExecuteBypassingTriggersAsync("DELETE FROM auditgen.tree_nodes WHERE log_id = $1", _logId);
+        await CutTreeAsync(MerkleTree.NodeCountFor(leavesLeft));
 
         await using var writer = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
-        Assert.Equal(0, await writer.GetTreeSizeAsync());
+        Assert.Equal(leavesLeft, await writer.GetTreeSizeAsync());
         await writer.AppendAsync(ConformanceEntries.ToolCall(11));
 
         Assert.Equal(12, await writer.GetTreeSizeAsync());
@@ -352,24 +352,13 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
         Assert.True(result.IsValid, result.Reason);
     }
 
+    // As a log written before schema version 2 looks: records, no nodes.
     [StoreFact]
-    public async Task A_tree_that_lags_its_records_is_completed_from_them_at_the_next_commit()
-    {
-        await using (var trail = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId))
-            await AppendAsync(trail, 11);
-        // Seven leaves' nodes left: the edge of a tree of 7 (three subtrees) must be read out of the runs.
-        await CutTreeAsync(MerkleTree.NodeCountFor(7));
+    public Task A_log_without_tree_nodes_gets_its_tree_from_its_records_at_the_next_commit() => AssertTheNextCommitCompletesATreeLeftWithAsync(0);
 
-        await using var writer = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId);
-        Assert.Equal(7, await writer.GetTreeSizeAsync());
-        await writer.AppendAsync(ConformanceEntries.ToolCall(11));
-
-        Assert.Equal(12, await writer.GetTreeSizeAsync());
-        Assert.Equal(RootOf(await StoredAsync(writer)), await writer.GetRootAsync(12));
-        Assert.Equal(1, writer.Sink!.LockedCommits);
-        var result = await writer.VerifyAsync();
-        Assert.True(result.IsValid, result.Reason);
-    }
+    // Seven leaves' nodes left, cut in the middle of a run: the edge of a tree of 7 (three subtrees) is read out of the runs.
+    [StoreFact]
+    public Task A_tree_that_lags_its_records_is_completed_from_them_at_the_next_commit() => AssertTheNextCommitCompletesATreeLeftWithAsync(7);
 
     [StoreFact]
     public async Task An_interval_checkpoint_is_signed_by_an_idle_writer_when_its_timer_fires()
