@@ -23,8 +23,9 @@ internal static class GroupCommitStatements
     /// One statement inserts a whole group commit, records and tree nodes, only if the log's tail still is the one
     /// the batch was linked onto: <c>$1</c> the log id; <c>$2</c>…<c>$30</c> the records' columns
     /// (<see cref="RecordRows.AddColumnParameters"/>); <c>$31</c>, <c>$32</c> the expected last sequence (−1 for an empty
-    /// log) and hash (empty); <c>$33</c>, <c>$34</c> the batch's run of tree nodes (<see cref="TreeNodes.AddRunParameters"/>);
-    /// <c>$35</c> the batch's marker. It returns one row, <c>inserted</c>. The tail checks read the primary key backwards, the one plan there is.
+    /// log) and hash (empty); <c>$33</c>, <c>$34</c> the batch's run of tree nodes
+    /// (<see cref="TreeNodes.AddRunParameters"/>); <c>$35</c> the batch's marker. It returns one row, <c>inserted</c>. The
+    /// tail checks read the primary key backwards, the one plan there is.
     /// </summary>
     public const string InsertBatchSql =
         "WITH batch AS (" + RecordRows.InsertSql +
