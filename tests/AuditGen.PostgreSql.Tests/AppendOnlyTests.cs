@@ -16,9 +16,7 @@ public sealed class AppendOnlyTests(InitializedDatabase database) : IClassFixtur
         var written = await Appends.WriteAndCloseAsync(database.AppConnectionString, _logId, 5);
 
         await using var trail = await PostgreSqlAuditTrail.OpenAsync(database.AppConnectionString, _logId);
-        var stored = new List<AuditRecord>();
-        await foreach (var record in trail.QueryAsync(new AuditQuery()))
-            stored.Add(record);
+        var stored = await Appends.StoredAsync(trail);
         var result = await trail.VerifyAsync();
 
         Assert.Equal(written, stored);

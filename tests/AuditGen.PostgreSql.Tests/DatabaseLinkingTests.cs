@@ -15,14 +15,6 @@ public sealed class DatabaseLinkingTests(PostgresDatabase database) : IClassFixt
 {
     private readonly string _logId = Appends.NewLogId("linking");
 
-    private async Task<List<AuditRecord>> StoredAsync(IAuditTrail trail)
-    {
-        var stored = new List<AuditRecord>();
-        await foreach (var record in trail.QueryAsync(new AuditQuery()))
-            stored.Add(record);
-        return stored;
-    }
-
     [StoreFact]
     public async Task A_writer_that_missed_the_tail_has_the_database_link_its_next_batches_onto_one_chain_and_one_tree()
     {
@@ -38,7 +30,7 @@ public sealed class DatabaseLinkingTests(PostgresDatabase database) : IClassFixt
             await first.AppendAsync(ConformanceEntries.ToolCall(5)),   // linked by the database
         };
 
-        var stored = await StoredAsync(first);
+        var stored = await Appends.StoredAsync(first);
         var proof = await second.GetInclusionProofAsync(3);
         var result = await first.VerifyAsync();
 
@@ -90,7 +82,7 @@ public sealed class DatabaseLinkingTests(PostgresDatabase database) : IClassFixt
             }))))).SelectMany(r => r).OrderBy(r => r.Sequence).ToList();
 
             Assert.Equal(Enumerable.Range(0, 480).Select(i => (long)i), acknowledged.Select(r => r.Sequence));
-            Assert.Equal(acknowledged, await StoredAsync(trails[0]));
+            Assert.Equal(acknowledged, await Appends.StoredAsync(trails[0]));
             Assert.Equal(480, await trails[1].GetTreeSizeAsync());
             var result = await trails[2].VerifyAsync();
             Assert.True(result.IsValid, result.Reason);

@@ -28,14 +28,6 @@ public sealed class ErasureTests(PostgresDatabase database) : IClassFixture<Post
     private Task<PostgreSqlAuditTrail> OpenAsync(AuditTrailOptions options, string? logId = null) =>
         PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, logId ?? _logId, options);
 
-    private static async Task<List<AuditRecord>> RecordsAsync(IAuditTrail trail)
-    {
-        var records = new List<AuditRecord>();
-        await foreach (var record in trail.QueryAsync(new AuditQuery()))
-            records.Add(record);
-        return records;
-    }
-
     private Task<long> StoredCountAsync() => database.ScalarAsync<long>("SELECT count(*) FROM auditgen.records WHERE log_id = $1", _logId);
 
     [StoreFact]
@@ -70,7 +62,7 @@ public sealed class ErasureTests(PostgresDatabase database) : IClassFixture<Post
         await using var reader = await OpenAsync(Sealing(readOnly: true));
         await ConformanceSealing.RecordNoteAsync(writer, "MRN-ALICE", "second note", "second result");
 
-        var records = await RecordsAsync(reader);
+        var records = await Appends.StoredAsync(reader);
         var read = await reader.ReadSealedAsync(records[2]);
 
         Assert.Equal("\"second note\"", Assert.Single(read.Values).Json);
@@ -121,7 +113,7 @@ public sealed class ErasureTests(PostgresDatabase database) : IClassFixture<Post
 
         await ConformanceSealing.RecordNoteAsync(trail, "MRN-ALICE", "a note", "a result");
 
-        var records = await RecordsAsync(trail);
+        var records = await Appends.StoredAsync(trail);
         Assert.Equal(2, kills);
         Assert.Equal(2, records.Count);
         Assert.Equal(2, await StoredCountAsync());
@@ -151,7 +143,7 @@ public sealed class ErasureTests(PostgresDatabase database) : IClassFixture<Post
         Assert.True(againstNew.IsValid, againstNew.Reason);
         Assert.True(MerkleProof.VerifyInclusion(proof.LeafHash, 0, proof.TreeSize, proof.Path, before.Checkpoint.RootHash));
         Assert.Equal(proof.LeafHash, (await trail.GetInclusionProofAsync(0, after.Checkpoint.TreeSize)).LeafHash);
-        Assert.True(Assert.Single((await trail.ReadSealedAsync((await RecordsAsync(trail))[0])).Values).IsErased);
+        Assert.True(Assert.Single((await trail.ReadSealedAsync((await Appends.StoredAsync(trail))[0])).Values).IsErased);
     }
 
     // Erasure steps are a process-wide hook; only the flow that sets InterruptAt is interrupted.
@@ -168,7 +160,7 @@ public sealed class ErasureTests(PostgresDatabase database) : IClassFixture<Post
     {
         await using var trail = await OpenAsync(Sealing());
         await ConformanceSealing.RecordNoteAsync(trail, "MRN-ALICE", "a note", "a result");
-        var note = (await RecordsAsync(trail))[0];
+        var note = (await Appends.StoredAsync(trail))[0];
 
         InterruptAt.Value = "payloads-deleted";
         await Assert.ThrowsAsync<IOException>(() => trail.EraseSubjectAsync("MRN-ALICE", "Art. 17", "dpo"));

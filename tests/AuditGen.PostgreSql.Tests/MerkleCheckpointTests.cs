@@ -30,14 +30,6 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
         return records;
     }
 
-    private async Task<List<AuditRecord>> StoredAsync(PostgreSqlAuditTrail trail)
-    {
-        var stored = new List<AuditRecord>();
-        await foreach (var record in trail.QueryAsync(new AuditQuery()))
-            stored.Add(record);
-        return stored;
-    }
-
     private static byte[] RootOf(IEnumerable<AuditRecord> records)
     {
         var tree = new MerkleTree(new InMemoryMerkleNodeStore());
@@ -55,7 +47,7 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
     // What a superuser can do with the triggers off: rewrite record `sequence` and re-hash the chain after it.
     private async Task RewriteAndRehashFromAsync(PostgreSqlAuditTrail trail, long sequence)
     {
-        var stored = await StoredAsync(trail);
+        var stored = await Appends.StoredAsync(trail);
         var previous = sequence == 0 ? HashHex.Zero : stored[(int)sequence - 1].Hash;
         for (var i = (int)sequence; i < stored.Count; i++)
         {
@@ -129,7 +121,7 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
         for (var i = 1; i < runs.Count; i++)
             Assert.Equal(runs[i - 1].First + runs[i - 1].Count, runs[i].First);
         Assert.Equal(MerkleTree.NodeCountFor(49), runs[^1].First + runs[^1].Count);
-        Assert.Equal(RootOf(await StoredAsync(trail)), await trail.GetRootAsync(49));
+        Assert.Equal(RootOf(await Appends.StoredAsync(trail)), await trail.GetRootAsync(49));
     }
 
     [StoreFact]
@@ -172,7 +164,7 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
             await (i % 2 == 0 ? first : second).AppendAsync(ConformanceEntries.ToolCall(i));
         await first.CheckpointAsync();
 
-        var stored = await StoredAsync(first);
+        var stored = await Appends.StoredAsync(first);
         var checkpoints = stored.Count(r => r.Action == AuditAction.CheckpointSigned);
         var result = await second.VerifyAsync(Exported());
 
@@ -194,7 +186,7 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
             Task.Run(() => Task.WhenAll(Enumerable.Range(0, 4).Select(w => AppendAsync(first, 40, w * 100)))),
             Task.Run(() => Task.WhenAll(Enumerable.Range(0, 4).Select(w => AppendAsync(second, 40, 1000 + w * 100)))));
 
-        var stored = await StoredAsync(first);
+        var stored = await Appends.StoredAsync(first);
         Assert.Equal(320, stored.Count);
         Assert.Equal(320, await second.GetTreeSizeAsync());
         Assert.Equal(RootOf(stored), await second.GetRootAsync(320));
@@ -214,7 +206,7 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
         }
 
         await using var reader = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, new AuditTrailOptions { ReadOnly = true });
-        var checkpoints = (await StoredAsync(reader)).Where(r => r.Action == AuditAction.CheckpointSigned).ToList();
+        var checkpoints = (await Appends.StoredAsync(reader)).Where(r => r.Action == AuditAction.CheckpointSigned).ToList();
         // Every 10 records (10, 21 with the first checkpoint's record), on demand, and on close.
         Assert.Equal([10L, 21L, onDemand.Checkpoint.TreeSize, 31L], checkpoints.Select(r => CheckpointRecords.Read(r, Signer.Verifier).Checkpoint.TreeSize));
         Assert.Equal(27, onDemand.Checkpoint.TreeSize);
@@ -241,7 +233,7 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
         }
 
         await using var reader = await PostgreSqlAuditTrail.OpenAsync(database.ConnectionString, _logId, new AuditTrailOptions { ReadOnly = true });
-        var stored = await StoredAsync(reader);
+        var stored = await Appends.StoredAsync(reader);
         var sizes = stored.Where(r => r.Action == AuditAction.CheckpointSigned).Select(r => CheckpointRecords.Read(r, Signer.Verifier).Checkpoint.TreeSize).ToList();
         // 100 appends: about one checkpoint per 20 records while writing, plus at most one per writer on close.
         Assert.InRange(sizes.Count(s => s < 100), 4, 5);
@@ -346,7 +338,7 @@ public sealed class MerkleCheckpointTests(PostgresDatabase database) : IClassFix
         await writer.AppendAsync(ConformanceEntries.ToolCall(11));
 
         Assert.Equal(12, await writer.GetTreeSizeAsync());
-        Assert.Equal(RootOf(await StoredAsync(writer)), await writer.GetRootAsync(12));
+        Assert.Equal(RootOf(await Appends.StoredAsync(writer)), await writer.GetRootAsync(12));
         Assert.Equal(1, writer.Sink!.LockedCommits);
         var result = await writer.VerifyAsync();
         Assert.True(result.IsValid, result.Reason);

@@ -29,9 +29,7 @@ public sealed class RetryTests(PostgresDatabase database) : IClassFixture<Postgr
     {
         Assert.Equal(Enumerable.Range(0, acknowledged.Count).Select(i => (long)i), acknowledged.Select(r => r.Sequence));
         Assert.Equal(acknowledged.Count, await database.ScalarAsync<long>("SELECT count(*) FROM auditgen.records WHERE log_id = $1", _logId));
-        var stored = new List<AuditRecord>();
-        await foreach (var record in trail.QueryAsync(new AuditQuery()))
-            stored.Add(record);
+        var stored = await Appends.StoredAsync(trail);
         Assert.Equal(acknowledged, stored);
         var result = await trail.VerifyAsync();
         Assert.True(result.IsValid, result.Reason);

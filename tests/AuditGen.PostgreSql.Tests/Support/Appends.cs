@@ -15,6 +15,15 @@ internal static class Appends
         return records;
     }
 
+    /// <summary>Every record of the trail's log, in sequence order.</summary>
+    public static async Task<List<AuditRecord>> StoredAsync(IAuditTrail trail)
+    {
+        var stored = new List<AuditRecord>();
+        await foreach (var record in trail.QueryAsync(new AuditQuery()))
+            stored.Add(record);
+        return stored;
+    }
+
     public static async Task<VerificationResult> VerifyAsync(string connectionString, string logId)
     {
         await using var trail = await PostgreSqlAuditTrail.OpenAsync(connectionString, logId, new AuditTrailOptions { ReadOnly = true });
