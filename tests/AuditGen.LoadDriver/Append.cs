@@ -11,6 +11,8 @@ internal static class Append
     {
         var writers = arguments.Int("writers", 4);
         var count = arguments.Int("count", 1000);
+        if (arguments.Flag("plain"))
+            return await RunPlainAsync(arguments, writers, count);
         var trail = await OpenAsync(arguments);
         await using var closing = (IAsyncDisposable)trail;
         using var acks = arguments.Get("acks") is { } path ? new StreamWriter(path, append: false) { AutoFlush = true } : null;
@@ -38,6 +40,22 @@ internal static class Append
             }
         })));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"DONE {acked} {watch.Elapsed.TotalMilliseconds:F1}"));
+        return 0;
+    }
+
+    // The baseline (PlainInserts): the same writers and records, without AuditGen; nothing to acknowledge but the insert.
+    private static async Task<int> RunPlainAsync(Arguments arguments, int writers, int count)
+    {
+        await using var dataSource = PlainInserts.DataSource(arguments.Required("postgres"));
+        var log = arguments.Required("log");
+        var output = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
+        output.WriteLine("READY");
+        if (arguments.Flag("wait-for-go") && Console.ReadLine() != "GO")
+            return 3;
+        var watch = Stopwatch.StartNew();
+        var process = Environment.ProcessId;
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(() => PlainInserts.WriteAsync(dataSource, log, process, w, count))));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"DONE {writers * count} {watch.Elapsed.TotalMilliseconds:F1}"));
         return 0;
     }
 

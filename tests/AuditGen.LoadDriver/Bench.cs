@@ -7,7 +7,9 @@ namespace AuditGen.LoadDriver;
 /// <summary>
 /// The load benchmark: records/s of durable appends for 1, 4 and 16 writers per process, in 1 process (LiteDB and
 /// PostgreSQL) and in 4 processes appending to one PostgreSQL log (LiteDB allows one writing process per file). Each
-/// configuration runs <c>--rounds</c> times; the median is reported with the ratio to LiteDB measured in the same run.
+/// configuration runs <c>--rounds</c> times; the median is reported with the ratios to LiteDB and to the baseline
+/// (<see cref="PlainInserts"/>: the same writers' plain durable INSERTs into a table of the same shape) measured in the
+/// same run.
 /// </summary>
 internal static class Bench
 {
@@ -23,10 +25,15 @@ internal static class Bench
         var folder = arguments.Get("litedb-dir") ?? Path.Combine(Path.GetTempPath(), "auditgen-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
 
+        // The store's schema first (opening a trail creates it), then the baseline's table of the same shape.
+        await ((IAsyncDisposable)await PostgreSqlAuditTrail.OpenAsync(postgres, "bench-setup")).DisposeAsync();
+        await PlainInserts.CreateTableAsync(postgres);
+        await using var plainSource = PlainInserts.DataSource(postgres);
+
         Console.WriteLine($"Durable appends, {rounds} rounds per row (median), {Environment.ProcessorCount} cores, shared machine.");
         Console.WriteLine();
-        Console.WriteLine("| processes | writers per process | writers in all | records | LiteDB records/s | PostgreSQL records/s | PostgreSQL / LiteDB |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| processes | writers per process | writers in all | records | LiteDB records/s | PostgreSQL records/s | PostgreSQL / LiteDB | plain INSERT records/s | PostgreSQL / plain |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var writers in new[] { 1, 4, 16 }.Where(w => Wanted(1, w)))
         {
             var total = Math.Min(perWriter * writers, maxTotal);
@@ -34,20 +41,22 @@ internal static class Bench
                 AuditTrail.OpenLiteDb(Path.Combine(folder, $"bench-{Guid.NewGuid():N}.db"))), writers, total / writers));
             var pg = await MedianAsync(rounds, () => InProcessAsync(async () =>
                 await PostgreSqlAuditTrail.OpenAsync(postgres, $"bench-{Guid.NewGuid():N}"), writers, total / writers));
-            Row(1, writers, total, lite, pg);
+            var plain = await MedianAsync(rounds, () => PlainInProcessAsync(plainSource, writers, total / writers));
+            Row(1, writers, total, lite, pg, plain);
         }
         foreach (var writers in new[] { 1, 4, 16 }.Where(w => Wanted(4, w)))
         {
             var total = Math.Min(perWriter * writers * 4, maxTotal);
-            var pg = await MedianAsync(rounds, () => MultiProcessAsync(postgres, 4, writers, total / (4 * writers)));
-            Row(4, writers, total, null, pg);
+            var pg = await MedianAsync(rounds, () => MultiProcessAsync(postgres, 4, writers, total / (4 * writers), plain: false));
+            var plain = await MedianAsync(rounds, () => MultiProcessAsync(postgres, 4, writers, total / (4 * writers), plain: true));
+            Row(4, writers, total, null, pg, plain);
         }
         Directory.Delete(folder, recursive: true);
         return 0;
     }
 
-    private static void Row(int processes, int writers, int total, double? lite, double pg) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {processes} | {writers} | {processes * writers} | {total:N0} | {(lite is { } l ? l.ToString("N0", CultureInfo.InvariantCulture) : "— (one writer per file)")} | {pg:N0} | {(lite is { } x ? (pg / x).ToString("F2", CultureInfo.InvariantCulture) : "—")} |"));
+    private static void Row(int processes, int writers, int total, double? lite, double pg, double plain) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {processes} | {writers} | {processes * writers} | {total:N0} | {(lite is { } l ? l.ToString("N0", CultureInfo.InvariantCulture) : "— (one writer per file)")} | {pg:N0} | {(lite is { } x ? (pg / x).ToString("F2", CultureInfo.InvariantCulture) : "—")} | {plain:N0} | {pg / plain:F2} |"));
 
     private static async Task<double> MedianAsync(int rounds, Func<Task<double>> run)
     {
@@ -78,7 +87,16 @@ internal static class Bench
         }
     }
 
-    private static async Task<double> MultiProcessAsync(string postgres, int processes, int writers, int perWriter)
+    private static async Task<double> PlainInProcessAsync(Npgsql.NpgsqlDataSource dataSource, int writers, int perWriter)
+    {
+        var log = $"bench-{Guid.NewGuid():N}";
+        await PlainInserts.WriteAsync(dataSource, log, 0, 0, 1); // warm, as the store's rows are
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(() => PlainInserts.WriteAsync(dataSource, log, 0, w, perWriter))));
+        return writers * perWriter / watch.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> MultiProcessAsync(string postgres, int processes, int writers, int perWriter, bool plain)
     {
         var log = $"bench-{Guid.NewGuid():N}";
         var children = new List<Process>();
@@ -90,6 +108,8 @@ internal static class Bench
                 foreach (var argument in new[] { typeof(Bench).Assembly.Location, "append", "--postgres", postgres, "--log", log,
                     "--writers", writers.ToString(CultureInfo.InvariantCulture), "--count", perWriter.ToString(CultureInfo.InvariantCulture), "--wait-for-go" })
                     start.ArgumentList.Add(argument);
+                if (plain)
+                    start.ArgumentList.Add("--plain");
                 children.Add(Process.Start(start)!);
             }
             foreach (var child in children)
