@@ -14,13 +14,18 @@ public static class PostgreSqlAuditTrailBuilderExtensions
     /// <param name="builder">The trail's builder.</param>
     /// <param name="connectionString">Npgsql <c>Key=Value</c> form or a <c>postgres://</c> URI; checked now.</param>
     /// <param name="logId">The chain to append to (1–200 characters, no control characters); checked now.</param>
-    /// <exception cref="ArgumentException">The connection string or log id is not valid.</exception>
-    public static AuditTrailBuilder UsePostgreSql(this AuditTrailBuilder builder, string connectionString, string logId)
+    /// <param name="configureWriter">Sets the writer's retry and lock timeouts (<see cref="PostgreSqlWriterOptions"/>); checked now.</param>
+    /// <exception cref="ArgumentException">The connection string or log id is not valid, or a writer option is out of range.</exception>
+    public static AuditTrailBuilder UsePostgreSql(this AuditTrailBuilder builder, string connectionString, string logId,
+        Action<PostgreSqlWriterOptions>? configureWriter = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var normalized = PostgreSqlConnectionStrings.Normalize(connectionString);
         PostgreSqlAuditTrail.ValidateLogId(logId, nameof(logId));
+        var writer = new PostgreSqlWriterOptions();
+        configureWriter?.Invoke(writer);
+        writer.Validate(nameof(configureWriter));
         // UseStore's factory is synchronous and runs once, at host start, outside any synchronization context.
-        return builder.UseStore((_, options) => PostgreSqlAuditTrail.OpenAsync(normalized, logId, options).GetAwaiter().GetResult());
+        return builder.UseStore((_, options) => PostgreSqlAuditTrail.OpenAsync(normalized, logId, options, writer).GetAwaiter().GetResult());
     }
 }
