@@ -8,7 +8,7 @@ namespace AuditGen.PostgreSql;
 /// (<see cref="ErasureOptions.VaultDirectory"/>): a key stored in a row would survive its deletion in old row versions,
 /// the WAL and backups. See docs/postgresql.md, "Erasure".
 /// </summary>
-public sealed partial class PostgreSqlAuditTrail : ISealingTrail
+public sealed partial class PostgreSqlAuditTrail : ISealingTrail, ISealedRecordLookup
 {
     private readonly ISealVault? _vault;
     private SubjectErasure? _erasure;

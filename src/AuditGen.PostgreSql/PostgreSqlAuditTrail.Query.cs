@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using AuditGen.Erasure;
 using AuditGen.PostgreSql.Storage;
 using Npgsql;
 
@@ -69,17 +70,42 @@ public sealed partial class PostgreSqlAuditTrail
         var page = new List<AuditRecord>(Math.Min(count, 256));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            try
-            {
-                page.Add(RecordRows.Read(reader));
-            }
-            catch (FormatException e)
-            {
-                throw new AuditStoreCorruptException(
-                    $"The record at sequence {reader.GetInt64(0)} of PostgreSQL log '{LogId}' cannot be read: {e.Message} Run VerifyAsync for the full diagnosis.", e);
-            }
-        }
+            page.Add(ReadRow(reader));
         return page;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One query through <c>records_sealed_subject</c>, which holds only sealed records: an erasure reads the
+    /// subject's records, not the log.</remarks>
+    async IAsyncEnumerable<AuditRecord> ISealedRecordLookup.SealedRecordsAsync(string pseudonym, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        var records = new List<AuditRecord>();
+        await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        await using (var command = new NpgsqlCommand(RecordRows.SelectSealedUnderSql, connection))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = LogId });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = pseudonym });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                records.Add(ReadRow(reader));
+        }
+        records.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        foreach (var record in records)
+            yield return record;
+    }
+
+    private AuditRecord ReadRow(NpgsqlDataReader reader)
+    {
+        try
+        {
+            return RecordRows.Read(reader);
+        }
+        catch (FormatException e)
+        {
+            throw new AuditStoreCorruptException(
+                $"The record at sequence {reader.GetInt64(0)} of PostgreSQL log '{LogId}' cannot be read: {e.Message} Run VerifyAsync for the full diagnosis.", e);
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AuditGen.PostgreSql.Storage;
 using AuditGen.PostgreSql.Tests.Support;
 using Npgsql;
@@ -48,7 +47,7 @@ public sealed class CommitPathPlanTests(PostgresDatabase database) : IClassFixtu
                 await trail.AppendAsync(ConformanceEntries.ToolCall(i, conversation: $"conv-{i % 7}"));
         }
 
-        var scans = await GenericPlanScansAsync(sql);
+        var scans = await GenericPlans.ScansAsync(database.ConnectionString, sql);
 
         var plan = string.Join("; ", scans);
         Assert.True(expectScans ? scans.Count > 0 : scans.Count == 0, $"expected {(expectScans ? "reads" : "no read")} of the log, planned: {plan}");
@@ -56,41 +55,4 @@ public sealed class CommitPathPlanTests(PostgresDatabase database) : IClassFixtu
             scan.NodeType is "Index Scan" or "Index Only Scan" && IndexesOfTheCommitPath.Contains(scan.Index) && scan.Filter is null,
             $"a read the log's size makes slower: {scan}"));
     }
-
-    private sealed record Scan(string Relation, string NodeType, string? Index, string? Filter);
-
-    private async Task<List<Scan>> GenericPlanScansAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(database.ConnectionString);
-        await connection.OpenAsync();
-        await using (var generic = new NpgsqlCommand("SET plan_cache_mode = force_generic_plan", connection))
-            await generic.ExecuteNonQueryAsync();
-        await using (var prepare = new NpgsqlCommand($"PREPARE statement AS {sql}", connection))
-            await prepare.ExecuteNonQueryAsync();
-        int parameters;
-        await using (var count = new NpgsqlCommand("SELECT cardinality(parameter_types) FROM pg_prepared_statements WHERE name = 'statement'", connection))
-            parameters = (int)(await count.ExecuteScalarAsync())!;
-        // A generic plan does not depend on the values: nulls stand for them.
-        var arguments = string.Join(", ", Enumerable.Repeat("NULL", parameters));
-        await using var explain = new NpgsqlCommand($"EXPLAIN (FORMAT JSON) EXECUTE statement({arguments})", connection);
-        var plan = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
-        var scans = new List<Scan>();
-        Collect(plan.RootElement[0].GetProperty("Plan"), scans);
-        return scans;
-    }
-
-    private static void Collect(JsonElement node, List<Scan> scans)
-    {
-        var type = node.GetProperty("Node Type").GetString()!;
-        if (type != "ModifyTable" && node.TryGetProperty("Relation Name", out var relation) && relation.GetString() is "records" or "tree_nodes")
-            scans.Add(new Scan(relation.GetString()!, type, Text(node, "Index Name"), Text(node, "Filter")));
-        if (node.TryGetProperty("Plans", out var children))
-        {
-            foreach (var child in children.EnumerateArray())
-                Collect(child, scans);
-        }
-    }
-
-    private static string? Text(JsonElement node, string property) =>
-        node.TryGetProperty(property, out var value) ? value.GetString() : null;
 }

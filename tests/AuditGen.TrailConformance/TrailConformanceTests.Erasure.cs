@@ -109,6 +109,7 @@ public abstract partial class TrailConformanceTests
         var erased = Assert.Single((await ReadSealedAsync(trail, records[0])).Values);
         var kept = Assert.Single((await ReadSealedAsync(trail, records[2])).Values);
         Assert.Equal(SubjectErasureOutcome.Erased, erasure.Outcome);
+        Assert.Equal((2, 2), (erasure.Records, erasure.SealedValues));   // Alice's call: invoked and completed, one sealed value each
         Assert.True(erased.IsErased);
         Assert.Null(erased.Json);
         Assert.Equal("dpo@clinic.example", erased.Erasure!.RequestedBy);

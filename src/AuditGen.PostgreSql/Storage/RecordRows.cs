@@ -37,6 +37,14 @@ internal static class RecordRows
         "subject_id, agent_name, tool_name, resource_type, resource_id, classification, domains, outcome, duration_micros, details, " +
         "error_type, error_message, model, tokens_in, tokens_out, cost, trace_id, span_id, sealed, previous_hash, hash)";
 
+    /// <summary>
+    /// The records of log <c>$1</c> sealed under the subject pseudonym <c>$2</c> (base64url: the fourth <c>:</c>-separated
+    /// part of a <c>vault:v1:&lt;key&gt;:&lt;pseudonym&gt;</c> header), through the partial index <c>records_sealed_subject</c>
+    /// (schema version 7), in no particular order. No ORDER BY: sorted by sequence it could be planned along the primary key.
+    /// </summary>
+    public const string SelectSealedUnderSql =
+        "SELECT " + Columns + " FROM auditgen.records WHERE log_id = $1 AND sealed IS NOT NULL AND split_part(sealed, ':', 4) = $2";
+
     /// <summary>One record of log <c>$1</c> by its sequence <c>$2</c>: a lookup by the whole primary key.</summary>
     public const string SelectBySequenceSql = "SELECT " + Columns + " FROM auditgen.records WHERE log_id = $1 AND sequence = $2";
 

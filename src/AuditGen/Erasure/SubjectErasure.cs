@@ -179,7 +179,10 @@ internal sealed partial class SubjectErasure(IAuditTrail trail, ISealVault? vaul
     private async Task<List<AuditRecord>> SubjectRecordsAsync(byte[] pseudonym, CancellationToken cancellationToken)
     {
         var records = new List<AuditRecord>();
-        await foreach (var record in trail.QueryAsync(new AuditQuery(), cancellationToken).ConfigureAwait(false))
+        var candidates = trail is ISealedRecordLookup lookup
+            ? lookup.SealedRecordsAsync(Base64Url.Encode(pseudonym), cancellationToken)
+            : trail.QueryAsync(new AuditQuery(), cancellationToken);
+        await foreach (var record in candidates.ConfigureAwait(false))
         {
             if (record.Sealed is not null && SealFormat.TryParseHeader(record.Sealed, out _, out var p) && p.AsSpan().SequenceEqual(pseudonym))
                 records.Add(record);
