@@ -39,6 +39,7 @@ public sealed partial class PostgreSqlAuditTrail : IAuditTrail, IAsyncDisposable
             {
                 RetryTimeout = writer.RetryTimeout,
                 HeldLockTimeout = writer.HeldLockTimeout,
+                IdleConnectionTimeout = writer.IdleConnectionTimeout,
             };
             _writer = new GroupCommitWriter(Sink, options);
         }

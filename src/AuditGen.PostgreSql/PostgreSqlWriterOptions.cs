@@ -32,6 +32,20 @@ public sealed class PostgreSqlWriterOptions
     /// </summary>
     public TimeSpan HeldLockTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The shortest <see cref="IdleConnectionTimeout"/> accepted: 1 second.</summary>
+    public static TimeSpan MinIdleConnectionTimeout { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest <see cref="IdleConnectionTimeout"/> accepted: 1 day.</summary>
+    public static TimeSpan MaxIdleConnectionTimeout { get; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// How long the writer keeps its connection while it has nothing to commit. After that (checked every
+    /// <see cref="IdleConnectionTimeout"/>, so between one and two of them) the connection goes back to the data source's
+    /// pool, and the next commit takes one again. With one log per tenant, trails opened on one shared data source then
+    /// need connections only for the tenants that are writing, not one per open trail. Default 30 s.
+    /// </summary>
+    public TimeSpan IdleConnectionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Refuses values out of range, naming the setting.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of its range.</exception>
     internal void Validate(string parameterName)
@@ -42,5 +56,8 @@ public sealed class PostgreSqlWriterOptions
         if (HeldLockTimeout < MinHeldLockTimeout || HeldLockTimeout > MaxHeldLockTimeout)
             throw new ArgumentOutOfRangeException(parameterName, HeldLockTimeout,
                 $"{nameof(PostgreSqlWriterOptions)}.{nameof(HeldLockTimeout)} must be between {MinHeldLockTimeout.TotalMilliseconds:0} ms and {MaxHeldLockTimeout.TotalMinutes:0} minutes.");
+        if (IdleConnectionTimeout < MinIdleConnectionTimeout || IdleConnectionTimeout > MaxIdleConnectionTimeout)
+            throw new ArgumentOutOfRangeException(parameterName, IdleConnectionTimeout,
+                $"{nameof(PostgreSqlWriterOptions)}.{nameof(IdleConnectionTimeout)} must be between {MinIdleConnectionTimeout.TotalSeconds:0} second and {MaxIdleConnectionTimeout.TotalDays:0} day.");
     }
 }

@@ -2,12 +2,14 @@ using AuditGen.Hosting;
 using AuditGen.PostgreSql.Storage;
 using AuditGen.PostgreSql.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace AuditGen.PostgreSql.Tests;
 
 /// <summary>
-/// <see cref="PostgreSqlWriterOptions"/> at work: the retry time governs the writer, the held-lock timeout the server.
+/// <see cref="PostgreSqlWriterOptions"/> at work: the retry time governs the writer, the held-lock timeout the server, and
+/// an idle writer gives its connection back to the pool.
 /// </summary>
 [RequiresPostgres]
 public sealed class WriterOptionsTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
@@ -70,6 +72,53 @@ public sealed class WriterOptionsTests(PostgresDatabase database) : IClassFixtur
         Assert.True(result.IsValid, result.Reason);
     }
 
+    // A data source whose pool holds one connection; asking for a second one fails after the timeout.
+    private NpgsqlDataSource OneConnectionPool(int timeoutSeconds) =>
+        NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = 1, Timeout = timeoutSeconds });
+
+    [StoreFact]
+    public async Task Trails_of_two_tenants_share_a_pool_of_one_connection_because_an_idle_writer_gives_its_connection_back()
+    {
+        await using var dataSource = OneConnectionPool(timeoutSeconds: 2);
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        // No retries: a writer that cannot get the connection fails at once instead of waiting out the default 30 s.
+        var writer = new PostgreSqlWriterOptions { RetryTimeout = TimeSpan.Zero, IdleConnectionTimeout = TimeSpan.FromSeconds(5) };
+        await using var first = await PostgreSqlAuditTrail.OpenAsync(dataSource, _logId + "-a", new AuditTrailOptions { TimeProvider = time }, writer);
+        await using var second = await PostgreSqlAuditTrail.OpenAsync(dataSource, _logId + "-b", new AuditTrailOptions { TimeProvider = time }, writer);
+
+        var a0 = await first.AppendAsync(ConformanceEntries.ToolCall(0));        // the first writer takes the only connection
+        time.Advance(writer.IdleConnectionTimeout);                              // its wake-up finds it idle
+        await first.FlushAsync();                                                // the wake-up was handled
+        var b0 = await second.AppendAsync(ConformanceEntries.ToolCall(1));       // so the second writer gets the connection
+        time.Advance(writer.IdleConnectionTimeout);
+        await second.FlushAsync();
+        var a1 = await first.AppendAsync(ConformanceEntries.ToolCall(2));        // and the first gets it back
+
+        Assert.Equal((0L, 0L, 1L), (a0.Sequence, b0.Sequence, a1.Sequence));
+        Assert.Equal(a0.Hash, a1.PreviousHash);
+        var result = await Appends.VerifyAsync(database.ConnectionString, _logId + "-a");   // the pool's connection is the writer's
+        Assert.True(result.IsValid, result.Reason);
+    }
+
+    [StoreFact]
+    public async Task A_writer_keeps_its_connection_while_it_was_used_within_the_idle_timeout()
+    {
+        await using var dataSource = OneConnectionPool(timeoutSeconds: 1);
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var writer = new PostgreSqlWriterOptions { RetryTimeout = TimeSpan.Zero, IdleConnectionTimeout = TimeSpan.FromSeconds(5) };
+        await using var first = await PostgreSqlAuditTrail.OpenAsync(dataSource, _logId + "-a", new AuditTrailOptions { TimeProvider = time }, writer);
+        await using var second = await PostgreSqlAuditTrail.OpenAsync(dataSource, _logId + "-b", new AuditTrailOptions { TimeProvider = time }, writer);
+        await first.AppendAsync(ConformanceEntries.ToolCall(0));
+        time.Advance(TimeSpan.FromSeconds(4));
+        await first.AppendAsync(ConformanceEntries.ToolCall(1));
+        time.Advance(TimeSpan.FromSeconds(1));                                  // a wake-up, 1 s after the last commit
+        await first.FlushAsync();
+
+        var refused = await Assert.ThrowsAsync<AuditTrailException>(async () => await second.AppendAsync(ConformanceEntries.ToolCall(2)));
+
+        Assert.Contains("could not be written", refused.Message);
+    }
+
     [StoreFact]
     public async Task UsePostgreSql_gives_the_hosted_trails_writer_the_configured_settings()
     {
@@ -78,11 +127,13 @@ public sealed class WriterOptionsTests(PostgresDatabase database) : IClassFixtur
         {
             writer.RetryTimeout = TimeSpan.FromMinutes(2);
             writer.HeldLockTimeout = TimeSpan.FromSeconds(3);
+            writer.IdleConnectionTimeout = TimeSpan.FromMinutes(5);
         }));
         await using var provider = services.BuildServiceProvider();
 
         var trail = (PostgreSqlAuditTrail)provider.GetRequiredService<IAuditTrail>();
 
-        Assert.Equal((TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(3)), (trail.Sink!.RetryTimeout, trail.Sink.HeldLockTimeout));
+        Assert.Equal((TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(3), TimeSpan.FromMinutes(5)),
+            (trail.Sink!.RetryTimeout, trail.Sink.HeldLockTimeout, trail.Sink.IdleConnectionTimeout));
     }
 }

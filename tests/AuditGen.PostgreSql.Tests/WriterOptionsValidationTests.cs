@@ -19,11 +19,16 @@ public sealed class WriterOptionsValidationTests
         { nameof(PostgreSqlWriterOptions.RetryTimeout), TimeSpan.FromHours(2) },
         { nameof(PostgreSqlWriterOptions.HeldLockTimeout), TimeSpan.FromMilliseconds(50) },
         { nameof(PostgreSqlWriterOptions.HeldLockTimeout), TimeSpan.FromMinutes(11) },
+        { nameof(PostgreSqlWriterOptions.IdleConnectionTimeout), TimeSpan.FromMilliseconds(500) },
+        { nameof(PostgreSqlWriterOptions.IdleConnectionTimeout), TimeSpan.FromDays(2) },
     };
 
-    private static PostgreSqlWriterOptions With(string setting, TimeSpan value) => setting == nameof(PostgreSqlWriterOptions.RetryTimeout)
-        ? new PostgreSqlWriterOptions { RetryTimeout = value }
-        : new PostgreSqlWriterOptions { HeldLockTimeout = value };
+    private static PostgreSqlWriterOptions With(string setting, TimeSpan value) => setting switch
+    {
+        nameof(PostgreSqlWriterOptions.RetryTimeout) => new PostgreSqlWriterOptions { RetryTimeout = value },
+        nameof(PostgreSqlWriterOptions.HeldLockTimeout) => new PostgreSqlWriterOptions { HeldLockTimeout = value },
+        _ => new PostgreSqlWriterOptions { IdleConnectionTimeout = value },
+    };
 
     [Theory]
     [MemberData(nameof(OutOfRange))]
@@ -47,6 +52,7 @@ public sealed class WriterOptionsValidationTests
             var wanted = With(setting, value);
             writer.RetryTimeout = wanted.RetryTimeout;
             writer.HeldLockTimeout = wanted.HeldLockTimeout;
+            writer.IdleConnectionTimeout = wanted.IdleConnectionTimeout;
         })));
 
         Assert.Contains($"PostgreSqlWriterOptions.{setting} must be between", error.Message);

@@ -62,6 +62,8 @@ internal sealed partial class PostgreSqlCommitSink : IGroupCommitSink
     private readonly CheckpointPublisher? _checkpoints;
     private readonly VaultCommit? _vault;
     private NpgsqlConnection? _connection;
+    // When this writer's last group commit finished (TimeProvider timestamp): its connection's idle time.
+    private long _lastUsed;
     // Whether the writer's session may hold the log's lock or an open transaction (an attempt was sent and has not
     // been seen to release it): then the connection is cleaned before it goes back to the pool.
     private bool _mayHoldLock;
@@ -103,6 +105,12 @@ internal sealed partial class PostgreSqlCommitSink : IGroupCommitSink
     /// other writers; the stalled writer then finds its connection gone and retries. Default 10 s.
     /// </summary>
     public TimeSpan HeldLockTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long the writer's connection may go unused before the writer gives it back to its data source's pool (at
+    /// its next wake-up, <see cref="WakeInterval"/>); the next commit takes one again. Default 30 s.
+    /// </summary>
+    public TimeSpan IdleConnectionTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     private string HeldLockTimeoutMilliseconds =>
         Math.Max(1, (long)HeldLockTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -148,7 +156,12 @@ internal sealed partial class PostgreSqlCommitSink : IGroupCommitSink
 
         var appends = commit.Appends;
         if (appends.Count == 0 && (_checkpoints is null || commit.CheckpointRequests.Count == 0 && !CheckpointMayBeDue(commit)))
+        {
+            // A wake-up with nothing to write: a connection unused for IdleConnectionTimeout goes back to the pool.
+            if (_connection is not null && !_mayHoldLock && _time.GetElapsedTime(_lastUsed) >= IdleConnectionTimeout)
+                await DropConnectionAsync().ConfigureAwait(false);
             return new SequencedBatch();
+        }
 
         // Stamped once: every attempt links the same ids and times, so "did it commit?" can be asked by id.
         _stamps.Clear();
@@ -237,6 +250,7 @@ internal sealed partial class PostgreSqlCommitSink : IGroupCommitSink
     // The batch is durable: export its checkpoint and answer checkpoint requests (LiteDB's sink does the same).
     private SequencedBatch Finish(GroupCommit commit, SequencedBatch batch)
     {
+        _lastUsed = _time.GetTimestamp();
         var signed = _attemptSigned;
         if (signed is not null)
         {
@@ -444,7 +458,10 @@ internal sealed partial class PostgreSqlCommitSink : IGroupCommitSink
     public string Name => $"postgresql:{_logId}";
 
     /// <inheritdoc />
-    public TimeSpan? WakeInterval => _checkpoints?.Interval;
+    /// <remarks>At most <see cref="IdleConnectionTimeout"/>, so an idle writer's connection goes back to the pool.</remarks>
+    public TimeSpan? WakeInterval => _checkpoints?.Interval is { } interval && interval > TimeSpan.Zero && interval < IdleConnectionTimeout
+        ? interval
+        : IdleConnectionTimeout;
 
     /// <inheritdoc />
     public ValueTask AfterCommitAsync(SequencedBatch batch, List<TaskCompletionSource>? flushes)

@@ -12,8 +12,8 @@ namespace AuditGen.Storage;
 /// a database transaction); only then are the callers completed. If the sink fails in a way it cannot recover from, the
 /// writer is faulted: that batch, everything queued and every later append fail with an <see cref="AuditTrailException"/>
 /// carrying the cause. A sink may instead reject one batch (<see cref="GroupCommitRejectedException"/>): its callers
-/// fail and the writer goes on. Nothing is dropped silently. When the sink signs checkpoints on an interval, a timer
-/// wakes an idle writer; on close, the writer gives the sink a last, empty commit to sign what is not yet covered.
+/// fail and the writer goes on. Nothing is dropped silently. When the sink asks for it (<see cref="IGroupCommitSink.WakeInterval"/>:
+/// checkpoints on an interval, an idle connection to give back), a timer wakes an idle writer; on close, the writer gives the sink a last, empty commit to sign what is not yet covered.
 /// </summary>
 internal sealed class GroupCommitWriter : IQueueDepthSource
 {

@@ -24,7 +24,10 @@ internal interface IGroupCommitSink
     /// <summary>Whether the sink signs checkpoints (so the writer accepts checkpoint requests).</summary>
     bool SignsCheckpoints { get; }
 
-    /// <summary>How often the writer should wake an idle sink to let it sign a due checkpoint, or null for never.</summary>
+    /// <summary>
+    /// How often the writer should wake an idle sink (with an empty commit) to let it sign a due checkpoint or give back
+    /// what it holds while idle (a database connection), or null for never.
+    /// </summary>
     TimeSpan? WakeInterval { get; }
 
     /// <summary>

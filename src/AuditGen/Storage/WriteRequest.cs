@@ -4,7 +4,8 @@ namespace AuditGen.Storage;
 
 /// <summary>
 /// One item in the writer's queue: an append (entry + its canonical details), a flush marker, a request to sign a
-/// checkpoint now, or a timer tick (all members null) that wakes the writer to check whether a checkpoint is due.
+/// checkpoint now, or a timer tick (all members null) that wakes the writer to check whether a checkpoint is due (or
+/// whether the sink has held something unused for too long).
 /// </summary>
 internal readonly struct WriteRequest
 {
