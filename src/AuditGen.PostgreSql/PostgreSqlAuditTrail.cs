@@ -73,12 +73,12 @@ public sealed partial class PostgreSqlAuditTrail : IAuditTrail, IAsyncDisposable
 
     /// <summary>
     /// Opens the log <paramref name="logId"/> as <see cref="OpenAsync(string, string, AuditTrailOptions?, CancellationToken)"/>
-    /// does, with the writer's retry and lock timeouts of <paramref name="writer"/>.
+    /// does, with the writer's settings of <paramref name="writer"/> (retry time, held-lock and idle-connection timeouts).
     /// </summary>
     /// <param name="connectionString">Npgsql <c>Key=Value</c> form or a <c>postgres://user:password@host:port/database</c> URI.</param>
     /// <param name="logId">The chain to append to, e.g. one per tenant: 1–200 characters, no control characters.</param>
     /// <param name="options">Redaction keys, failure policy, time, batching; the defaults when null.</param>
-    /// <param name="writer">How the writer rides out failures; the defaults when null.</param>
+    /// <param name="writer">How the writer rides out failures and how long it keeps an idle connection; the defaults when null.</param>
     /// <param name="cancellationToken">Cancels opening.</param>
     /// <exception cref="ArgumentException">The connection string or log id is not valid, or an option is out of range.</exception>
     /// <exception cref="AuditStoreCorruptException">The log's last record does not hash to its stored hash (a writer refuses to extend it).</exception>
@@ -110,8 +110,8 @@ public sealed partial class PostgreSqlAuditTrail : IAuditTrail, IAsyncDisposable
         OpenAsync(dataSource, logId, options, writer: null, cancellationToken);
 
     /// <summary>
-    /// Opens the log <paramref name="logId"/> through an existing data source, with the writer's retry and lock timeouts
-    /// of <paramref name="writer"/>. The data source is not disposed with the trail.
+    /// Opens the log <paramref name="logId"/> through an existing data source (shared, e.g., by the trails of many
+    /// tenants), with the writer's settings of <paramref name="writer"/>. The data source is not disposed with the trail.
     /// </summary>
     /// <inheritdoc cref="OpenAsync(string, string, AuditTrailOptions?, PostgreSqlWriterOptions?, CancellationToken)"/>
     public static Task<PostgreSqlAuditTrail> OpenAsync(NpgsqlDataSource dataSource, string logId, AuditTrailOptions? options,

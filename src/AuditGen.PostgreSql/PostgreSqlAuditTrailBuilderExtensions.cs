@@ -14,7 +14,7 @@ public static class PostgreSqlAuditTrailBuilderExtensions
     /// <param name="builder">The trail's builder.</param>
     /// <param name="connectionString">Npgsql <c>Key=Value</c> form or a <c>postgres://</c> URI; checked now.</param>
     /// <param name="logId">The chain to append to (1–200 characters, no control characters); checked now.</param>
-    /// <param name="configureWriter">Sets the writer's retry and lock timeouts (<see cref="PostgreSqlWriterOptions"/>); checked now.</param>
+    /// <param name="configureWriter">Sets the writer's retry time and its held-lock and idle-connection timeouts (<see cref="PostgreSqlWriterOptions"/>); checked now.</param>
     /// <exception cref="ArgumentException">The connection string or log id is not valid, or a writer option is out of range.</exception>
     public static AuditTrailBuilder UsePostgreSql(this AuditTrailBuilder builder, string connectionString, string logId,
         Action<PostgreSqlWriterOptions>? configureWriter = null)

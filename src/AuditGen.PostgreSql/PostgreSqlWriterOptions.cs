@@ -1,8 +1,9 @@
 namespace AuditGen.PostgreSql;
 
 /// <summary>
-/// How a PostgreSQL trail's writer rides out failures of the database and of the log's other writers. The trail's other
-/// settings are its <see cref="AuditTrailOptions"/>; a read-only trail has no writer and ignores these.
+/// How a PostgreSQL trail's writer rides out failures of the database and of the log's other writers, and how long it
+/// keeps its connection while idle. The trail's other settings are its <see cref="AuditTrailOptions"/>; a read-only
+/// trail has no writer and ignores these.
 /// </summary>
 public sealed class PostgreSqlWriterOptions
 {
@@ -14,6 +15,12 @@ public sealed class PostgreSqlWriterOptions
 
     /// <summary>The longest <see cref="HeldLockTimeout"/> accepted: 10 minutes.</summary>
     public static TimeSpan MaxHeldLockTimeout { get; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The shortest <see cref="IdleConnectionTimeout"/> accepted: 1 second.</summary>
+    public static TimeSpan MinIdleConnectionTimeout { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest <see cref="IdleConnectionTimeout"/> accepted: 1 day.</summary>
+    public static TimeSpan MaxIdleConnectionTimeout { get; } = TimeSpan.FromDays(1);
 
     /// <summary>
     /// How long one group commit keeps retrying transient failures (a lost connection, a server that restarts or fails
@@ -31,12 +38,6 @@ public sealed class PostgreSqlWriterOptions
     /// up for longer. The stalled writer finds its connection gone when it resumes and retries. Default 10 s.
     /// </summary>
     public TimeSpan HeldLockTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>The shortest <see cref="IdleConnectionTimeout"/> accepted: 1 second.</summary>
-    public static TimeSpan MinIdleConnectionTimeout { get; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>The longest <see cref="IdleConnectionTimeout"/> accepted: 1 day.</summary>
-    public static TimeSpan MaxIdleConnectionTimeout { get; } = TimeSpan.FromDays(1);
 
     /// <summary>
     /// How long the writer keeps its connection while it has nothing to commit. After that (checked every
