@@ -26,7 +26,8 @@ internal static class Bench
         Directory.CreateDirectory(folder);
 
         // The store's schema first (opening a trail creates it), then the baseline's table of the same shape.
-        await ((IAsyncDisposable)await PostgreSqlAuditTrail.OpenAsync(postgres, "bench-setup")).DisposeAsync();
+        var setup = await PostgreSqlAuditTrail.OpenAsync(postgres, "bench-setup");
+        await setup.DisposeAsync();
         await PlainInserts.CreateTableAsync(postgres);
         await using var plainSource = PlainInserts.DataSource(postgres);
 

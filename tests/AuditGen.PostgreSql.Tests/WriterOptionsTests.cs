@@ -72,27 +72,49 @@ public sealed class WriterOptionsTests(PostgresDatabase database) : IClassFixtur
         Assert.True(result.IsValid, result.Reason);
     }
 
-    // A data source whose pool holds one connection; asking for a second one fails after the timeout.
-    private NpgsqlDataSource OneConnectionPool(int timeoutSeconds) =>
-        NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = 1, Timeout = timeoutSeconds });
+    // Two tenants' trails on one data source whose pool holds one connection (asking for a second fails after
+    // `timeoutSeconds`), on one fake clock. Their writers do not retry: one that cannot get the connection fails at once
+    // instead of waiting out the default 30 s.
+    private sealed class TwoTenants(NpgsqlDataSource dataSource, FakeTimeProvider time, PostgreSqlAuditTrail first, PostgreSqlAuditTrail second) : IAsyncDisposable
+    {
+        public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(5);
+
+        public FakeTimeProvider Time => time;
+
+        public PostgreSqlAuditTrail First => first;
+
+        public PostgreSqlAuditTrail Second => second;
+
+        public static async Task<TwoTenants> OpenAsync(string connectionString, string logId, int timeoutSeconds)
+        {
+            var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = 1, Timeout = timeoutSeconds });
+            var writer = new PostgreSqlWriterOptions { RetryTimeout = TimeSpan.Zero, IdleConnectionTimeout = IdleTimeout };
+            var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+            var a = await PostgreSqlAuditTrail.OpenAsync(dataSource, logId + "-a", new AuditTrailOptions { TimeProvider = time }, writer);
+            var b = await PostgreSqlAuditTrail.OpenAsync(dataSource, logId + "-b", new AuditTrailOptions { TimeProvider = time }, writer);
+            return new TwoTenants(dataSource, time, a, b);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await first.DisposeAsync();
+            await second.DisposeAsync();
+            await dataSource.DisposeAsync();
+        }
+    }
 
     [StoreFact]
     public async Task Trails_of_two_tenants_share_a_pool_of_one_connection_because_an_idle_writer_gives_its_connection_back()
     {
-        await using var dataSource = OneConnectionPool(timeoutSeconds: 2);
-        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        // No retries: a writer that cannot get the connection fails at once instead of waiting out the default 30 s.
-        var writer = new PostgreSqlWriterOptions { RetryTimeout = TimeSpan.Zero, IdleConnectionTimeout = TimeSpan.FromSeconds(5) };
-        await using var first = await PostgreSqlAuditTrail.OpenAsync(dataSource, _logId + "-a", new AuditTrailOptions { TimeProvider = time }, writer);
-        await using var second = await PostgreSqlAuditTrail.OpenAsync(dataSource, _logId + "-b", new AuditTrailOptions { TimeProvider = time }, writer);
+        await using var tenants = await TwoTenants.OpenAsync(database.ConnectionString, _logId, timeoutSeconds: 2);
 
-        var a0 = await first.AppendAsync(ConformanceEntries.ToolCall(0));        // the first writer takes the only connection
-        time.Advance(writer.IdleConnectionTimeout);                              // its wake-up finds it idle
-        await first.FlushAsync();                                                // the wake-up was handled
-        var b0 = await second.AppendAsync(ConformanceEntries.ToolCall(1));       // so the second writer gets the connection
-        time.Advance(writer.IdleConnectionTimeout);
-        await second.FlushAsync();
-        var a1 = await first.AppendAsync(ConformanceEntries.ToolCall(2));        // and the first gets it back
+        var a0 = await tenants.First.AppendAsync(ConformanceEntries.ToolCall(0));    // the first writer takes the only connection
+        tenants.Time.Advance(TwoTenants.IdleTimeout);                                // its wake-up finds it idle
+        await tenants.First.FlushAsync();                                            // the wake-up was handled
+        var b0 = await tenants.Second.AppendAsync(ConformanceEntries.ToolCall(1));   // so the second writer gets the connection
+        tenants.Time.Advance(TwoTenants.IdleTimeout);
+        await tenants.Second.FlushAsync();
+        var a1 = await tenants.First.AppendAsync(ConformanceEntries.ToolCall(2));    // and the first gets it back
 
         Assert.Equal((0L, 0L, 1L), (a0.Sequence, b0.Sequence, a1.Sequence));
         Assert.Equal(a0.Hash, a1.PreviousHash);
@@ -103,18 +125,14 @@ public sealed class WriterOptionsTests(PostgresDatabase database) : IClassFixtur
     [StoreFact]
     public async Task A_writer_keeps_its_connection_while_it_was_used_within_the_idle_timeout()
     {
-        await using var dataSource = OneConnectionPool(timeoutSeconds: 1);
-        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        var writer = new PostgreSqlWriterOptions { RetryTimeout = TimeSpan.Zero, IdleConnectionTimeout = TimeSpan.FromSeconds(5) };
-        await using var first = await PostgreSqlAuditTrail.OpenAsync(dataSource, _logId + "-a", new AuditTrailOptions { TimeProvider = time }, writer);
-        await using var second = await PostgreSqlAuditTrail.OpenAsync(dataSource, _logId + "-b", new AuditTrailOptions { TimeProvider = time }, writer);
-        await first.AppendAsync(ConformanceEntries.ToolCall(0));
-        time.Advance(TimeSpan.FromSeconds(4));
-        await first.AppendAsync(ConformanceEntries.ToolCall(1));
-        time.Advance(TimeSpan.FromSeconds(1));                                  // a wake-up, 1 s after the last commit
-        await first.FlushAsync();
+        await using var tenants = await TwoTenants.OpenAsync(database.ConnectionString, _logId, timeoutSeconds: 1);
+        await tenants.First.AppendAsync(ConformanceEntries.ToolCall(0));
+        tenants.Time.Advance(TimeSpan.FromSeconds(4));
+        await tenants.First.AppendAsync(ConformanceEntries.ToolCall(1));
+        tenants.Time.Advance(TimeSpan.FromSeconds(1));                              // a wake-up, 1 s after the last commit
+        await tenants.First.FlushAsync();
 
-        var refused = await Assert.ThrowsAsync<AuditTrailException>(async () => await second.AppendAsync(ConformanceEntries.ToolCall(2)));
+        var refused = await Assert.ThrowsAsync<AuditTrailException>(async () => await tenants.Second.AppendAsync(ConformanceEntries.ToolCall(2)));
 
         Assert.Contains("could not be written", refused.Message);
     }
