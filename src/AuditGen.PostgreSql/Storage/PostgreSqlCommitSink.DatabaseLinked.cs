@@ -45,8 +45,7 @@ internal sealed partial class PostgreSqlCommitSink
         }
         if (batch.Records.Count == 0)
             return;
-        if (TestHook is { } before)
-            before(CommitStage.BeforeInsert, connection).AsTask().GetAwaiter().GetResult();
+        AtStage(CommitStage.BeforeInsert, connection);
 
         var linked = new List<(long Sequence, string PreviousHash, string Hash)>(batch.Records.Count);
         using (var send = new NpgsqlBatch(connection))
@@ -93,8 +92,7 @@ internal sealed partial class PostgreSqlCommitSink
         _lastEnd = records[^1].Sequence + 1;
         // The writer did not see the tree's edge; its next commit of its own reads the tail first.
         _lastTail = null;
-        if (TestHook is { } after)
-            after(CommitStage.AfterCommit, connection).AsTask().GetAwaiter().GetResult();
+        AtStage(CommitStage.AfterCommit, connection);
     }
 
     private static NpgsqlParameter<byte[][]> ByteaArray(IEnumerable<byte[]> values) =>

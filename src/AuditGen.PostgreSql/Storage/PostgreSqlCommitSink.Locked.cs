@@ -30,8 +30,7 @@ internal sealed partial class PostgreSqlCommitSink
         }
         ObserveCheckpoints(connection, tail);
 
-        if (TestHook is { } before)
-            before(CommitStage.BeforeInsert, connection).AsTask().GetAwaiter().GetResult();
+        AtStage(CommitStage.BeforeInsert, connection);
 
         var nodes = tail.TreeIsLevel ? new EdgeNodeStore(tail.Chain.NextSequence, tail.Edge) : CatchUpTree(connection, tail.Chain.NextSequence);
         var end = Link(commit, tail.Chain, new MerkleTree(nodes), batch);

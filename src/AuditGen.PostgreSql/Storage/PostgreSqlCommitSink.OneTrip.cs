@@ -17,8 +17,7 @@ internal sealed partial class PostgreSqlCommitSink
         var end = Link(commit, expected.Chain, new MerkleTree(nodes), batch);
         if (batch.Records.Count == 0)
             return true;
-        if (TestHook is { } before)
-            before(CommitStage.BeforeInsert, connection).AsTask().GetAwaiter().GetResult();
+        AtStage(CommitStage.BeforeInsert, connection);
         bool inserted;
         using (var optimistic = new NpgsqlBatch(connection))
         {
@@ -72,8 +71,7 @@ internal sealed partial class PostgreSqlCommitSink
             Unlock(connection);
             return true;
         }
-        if (TestHook is { } before)
-            before(CommitStage.BeforeInsert, connection).AsTask().GetAwaiter().GetResult();
+        AtStage(CommitStage.BeforeInsert, connection);
         bool inserted;
         using (var held = new NpgsqlBatch(connection))
         {

@@ -118,6 +118,13 @@ internal sealed partial class PostgreSqlCommitSink : IGroupCommitSink
     /// <summary>Failure injection for tests; runs at each <see cref="CommitStage"/> with the writer's connection.</summary>
     internal Func<CommitStage, NpgsqlConnection, ValueTask>? TestHook { get; set; }
 
+    // The test hook at `stage`, on the writer's thread (the commit paths are synchronous).
+    private void AtStage(CommitStage stage, NpgsqlConnection connection)
+    {
+        if (TestHook is { } hook)
+            hook(stage, connection).AsTask().GetAwaiter().GetResult();
+    }
+
     /// <summary>Group commits retried after a failure (for tests and diagnostics).</summary>
     public int Retries { get; private set; }
 
@@ -372,8 +379,7 @@ internal sealed partial class PostgreSqlCommitSink : IGroupCommitSink
         _lastTail = tail;
         _lastEnd = tail.Chain.NextSequence;
         ObserveCheckpoints(connection, tail);
-        if (TestHook is { } after)
-            after(CommitStage.AfterCommit, connection).AsTask().GetAwaiter().GetResult();
+        AtStage(CommitStage.AfterCommit, connection);
     }
 
     // Another writer of the log signed a newer checkpoint: count from it, so N writers do not each sign every N records.
